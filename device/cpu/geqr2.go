@@ -1,0 +1,51 @@
+package cpu
+
+// Geqr2 computes the unblocked Householder QR factorization of the first n
+// columns of the dense k × nc matrix W (k ≥ n) and applies Qᵀ to all nc
+// columns, as LAPACK's dgeqr2 followed by dorm2r on the trailing columns:
+//
+//	Qᵀ · W = [R | Qᵀb; 0 | tail],   Q = H₀·H₁···H_{n−1},
+//
+// Reflector j is built from W[j:k, j] and applied to W[j:k, j+1:nc]. On exit
+// the upper trapezoid of rows 0..n-1 holds [R | Qᵀb], the entries below the
+// diagonal of columns 0..n-1 hold the reflectors' vectors, and rows n..k-1 of
+// columns n..nc-1 hold the transformed right-hand sides (the "tail" that
+// LAPACK's dgels leaves in B: its squared norm is the residual sum of
+// squares).
+//
+// Storage: W column-major, element (i, j) at w[i+j*ldw], ldw ≥ k.
+//
+// Flops: about 2·k·n² − 2n³/3 for nc = n+1.
+//
+// Geqr2 panics on negative dimensions, k < n, nc < n, a small ldw or a short
+// slice.
+func Geqr2(k, n, nc int, w []float64, ldw int) {
+	switch {
+	case n < 0:
+		panic(errNLT0)
+	case nc < n:
+		panic(errNCLTN)
+	case k < n:
+		panic(errKLTN)
+	case ldw < max(1, k):
+		panic(errBadLdW)
+	case k > 0 && nc > 0 && len(w) < (nc-1)*ldw+k:
+		panic(errShortW)
+	}
+	for j := 0; j < n; j++ {
+		// The reflector's "t row" is W's row j, viewed with stride ldw:
+		// larfCols wants it contiguous, so use a small column gather.
+		v := w[j*ldw+j+1 : j*ldw+k]
+		beta, tau := Larfg(w[j*ldw+j], v)
+		w[j*ldw+j] = beta
+		if tau == 0 {
+			continue
+		}
+		for c := j + 1; c < nc; c++ {
+			col := w[c*ldw+j : c*ldw+k]
+			s := tau * (col[0] + dot(v, col[1:]))
+			col[0] -= s
+			axpy(-s, v, col[1:])
+		}
+	}
+}

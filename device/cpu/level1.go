@@ -1,0 +1,82 @@
+package cpu
+
+import "math"
+
+// dot returns Σ x[i]·y[i] over len(x) elements; len(y) ≥ len(x).
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		s0 += x[i] * y[i]
+		s1 += x[i+1] * y[i+1]
+		s2 += x[i+2] * y[i+2]
+		s3 += x[i+3] * y[i+3]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * y[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpy computes y[i] += alpha·x[i] over len(x) elements; len(y) ≥ len(x).
+func axpy(alpha float64, x, y []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// scal computes x[i] *= alpha.
+func scal(alpha float64, x []float64) {
+	for i := range x {
+		x[i] *= alpha
+	}
+}
+
+// sumsq returns Σ x[i]².
+func sumsq(x []float64) float64 {
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		s0 += x[i] * x[i]
+		s1 += x[i+1] * x[i+1]
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i] * x[i]
+	}
+	return s0 + s1
+}
+
+// Thresholds of the scaled two-norm, as in LAPACK's dnrm2 (Blue's constants
+// simplified): sums of squares outside [nrm2Small, nrm2Big] are recomputed
+// with scaling so that neither underflow nor overflow loses the result.
+const (
+	nrm2Small = 0x1p-500
+	nrm2Big   = 0x1p+500
+)
+
+// nrm2 returns the Euclidean norm of x without destructive underflow or
+// overflow. The fast path is a plain sum of squares; it is used when that sum
+// is comfortably inside the floating-point range.
+func nrm2(x []float64) float64 {
+	ss := sumsq(x)
+	if ss > nrm2Small && ss < nrm2Big {
+		return math.Sqrt(ss)
+	}
+	// Slow path: LAPACK's classic scaled sum of squares.
+	scale, sq := 0.0, 1.0
+	for _, v := range x {
+		if v == 0 {
+			continue
+		}
+		a := math.Abs(v)
+		if scale < a {
+			sq = 1 + sq*(scale/a)*(scale/a)
+			scale = a
+		} else {
+			sq += (a / scale) * (a / scale)
+		}
+	}
+	return scale * math.Sqrt(sq)
+}

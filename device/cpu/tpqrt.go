@@ -1,0 +1,65 @@
+package cpu
+
+// Tpqrt computes the QR factorization of the stacked (n+k) × nc matrix
+//
+//	[ T ]  n  rows, upper trapezoidal (T[i][j] = 0 for j < i is assumed and
+//	[ W ]  k  rows, dense                never read)
+//
+// exploiting the triangular structure of T, the idea of LAPACK's dtpqrt2:
+// reflector j is built from T[j][j] and column j of W only, because every
+// other entry of column j below the diagonal of T is zero, so it touches row
+// j of T and the k rows of W and nothing else. With Q′ the product of the n
+// reflectors,
+//
+//	Q′ᵀ · [T; W] = [T′; 0 | W′],
+//
+// T′ overwrites T (columns 0..n-1 hold the updated upper-triangular R′,
+// columns n..nc-1 the updated Qᵀb), columns 0..n-1 of W are overwritten with
+// the reflectors' vectors v_j, and columns n..nc-1 of W with the transformed
+// right-hand sides W′, whose squared column norms are what the rows of W add
+// to the residual sum of squares.
+//
+// When T = R₀ is the R factor of rows A₀ (A₀ = Q₀·R₀) and W = A₁, R′ is the R
+// factor of [A₀; A₁] up to the signs of its rows: incremental training costs
+// O(k·n²) and never reads A₀.
+//
+// Storage: T row-major, element (i, j) at t[i*ldt+j], ldt ≥ nc. W
+// column-major, element (i, j) at w[i+j*ldw], ldw ≥ k. nc ≥ n ≥ 0, k ≥ 0.
+//
+// Flops: about 2·k·n·(n + 2·(nc−n)) (for nc = n+1, ≈ 2·k·n²).
+//
+// Tpqrt panics if a dimension is negative, nc < n, a leading dimension is too
+// small or a slice is too short; those are programming errors of its caller.
+func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
+	checkTpqrt(n, nc, t, ldt, k, w, ldw)
+	if n == 0 || k == 0 {
+		return
+	}
+	for j := 0; j < n; j++ {
+		v := w[j*ldw : j*ldw+k]
+		beta, tau := Larfg(t[j*ldt+j], v)
+		t[j*ldt+j] = beta
+		if tau != 0 {
+			larfCols(v, tau, t[j*ldt:j*ldt+nc], w, ldw, j+1, nc)
+		}
+	}
+}
+
+func checkTpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
+	switch {
+	case n < 0:
+		panic(errNLT0)
+	case nc < n:
+		panic(errNCLTN)
+	case k < 0:
+		panic(errKLT0)
+	case ldt < max(1, nc):
+		panic(errBadLdT)
+	case ldw < max(1, k):
+		panic(errBadLdW)
+	case n > 0 && len(t) < (n-1)*ldt+nc:
+		panic(errShortT)
+	case k > 0 && nc > 0 && len(w) < (nc-1)*ldw+k:
+		panic(errShortW)
+	}
+}

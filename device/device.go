@@ -1,0 +1,69 @@
+// Package device owns libsia's training engines.
+//
+// An engine trains a batch of independent jobs. Each job is one model: its
+// memoized augmented factor T = [R | Qᵀb] (n × (n+nrhs), upper trapezoidal)
+// and a block of new rows [A_new | b_new]. The engine absorbs the rows into T
+// with the structured Householder update of [T; A_new | b_new] and solves
+// R·X = Qᵀb. Engines never see model IDs, locks or the memo store: the solver
+// package unpacks a memo into a Job, hands the batch to an Engine and packs the
+// result back only when the job succeeded.
+//
+// The CPU engine (package device/cpu) is always available. Engines are
+// interchangeable: every engine must pass the shared suite in
+// device/enginetest.
+package device
+
+// Rows is a block of K rows of a key matrix A (K × N) and of its targets
+// B (K × NRHS), stored either row-major or column-major as in LAPACKE.
+//
+// Row-major: A[i*LDA+j], LDA ≥ N; B[i*LDB+r], LDB ≥ NRHS.
+// Column-major: A[i+j*LDA], LDA ≥ K; B[i+r*LDB], LDB ≥ K.
+type Rows struct {
+	K        int
+	ColMajor bool
+	A        []float64
+	LDA      int
+	B        []float64
+	LDB      int
+}
+
+// Job is one model's training work.
+//
+// On entry T holds the n × (n+nrhs) augmented factor [R | Qᵀb], row-major
+// with leading dimension n+nrhs (R upper triangular; the strictly lower part
+// is ignored and left untouched). When Fresh is set T is ignored on entry and
+// the job factors New from scratch (New.K ≥ N is required).
+//
+// On exit T holds the factor of all rows absorbed so far plus New, RSS[r] has
+// been increased by the squared norm of the part of column r of B that lies
+// outside the range of A (the residual sum of squares grows by exactly that),
+// and, when Solve is set, X (n × nrhs, row-major, ld nrhs) holds the solution
+// of R·X = Qᵀb and Info is 0, or Info = i > 0 when R(i,i) is exactly zero
+// (X is then unspecified, as with LAPACK's dtrtrs).
+//
+// When Fresh and Tail are both set, the engine writes into rows N..K-1 of
+// New.B the transformed right-hand side that LAPACK's dgels leaves there: a
+// vector whose squared norm is that column's residual sum of squares. New.A is
+// used as scratch only by engines that document it; the CPU engine leaves it
+// untouched.
+type Job struct {
+	N, NRHS int
+	T       []float64
+	Fresh   bool
+	Tail    bool
+	New     Rows
+	RSS     []float64
+	Solve   bool
+	X       []float64
+	Info    int
+}
+
+// Engine trains batches of jobs. Run must process every job of the batch;
+// jobs are independent (no two share memory) so an engine may run them in any
+// order or in parallel. Run must not keep any slice of a job after returning.
+type Engine interface {
+	// Name identifies the engine, e.g. "cpu" or "opencl:<device>".
+	Name() string
+	// Run trains every job in jobs.
+	Run(jobs []*Job)
+}

@@ -1,0 +1,153 @@
+package solver
+
+import "math"
+
+// Layout is the storage order of a matrix argument, with LAPACKE's values.
+type Layout int
+
+// The two layouts.
+const (
+	RowMajor Layout = 101
+	ColMajor Layout = 102
+)
+
+// Extent returns how many elements a rows × cols matrix with leading
+// dimension ld spans in layout: (rows−1)·ld + cols for row-major and
+// (cols−1)·ld + rows for column-major. For an illegal ld it returns the
+// extent LAPACKE's NaN check reads (cols or rows clamped to ld), and 0 for an
+// empty matrix or ld ≤ 0. Results above MaxElements are reported as
+// MaxElements+1.
+//
+// Callers of the C API use it to know how much of a pointer a call may read.
+func Extent(layout Layout, rows, cols, ld int) int {
+	if rows <= 0 || cols <= 0 || ld <= 0 {
+		return 0
+	}
+	if layout == ColMajor {
+		rows, cols = cols, rows
+	}
+	// Row view: rows of length min(cols, ld) every ld elements.
+	if rows-1 > (MaxElements-min(cols, ld))/ld {
+		return MaxElements + 1
+	}
+	return (rows-1)*ld + min(cols, ld)
+}
+
+// nonFinite reports whether a NaN or ±Inf lies in the rows × cols matrix
+// x (leading dimension ld), visiting exactly what LAPACKE's NaN check visits
+// (the column or row index clamped to ld) and nothing beyond len(x).
+func nonFinite(layout Layout, rows, cols int, x []float64, ld int) bool {
+	if rows <= 0 || cols <= 0 || ld <= 0 {
+		return false
+	}
+	if layout == ColMajor {
+		rows, cols = cols, rows
+	}
+	cols = min(cols, ld)
+	for i := 0; i < rows; i++ {
+		lo := i * ld
+		if lo >= len(x) {
+			break
+		}
+		for _, v := range x[lo:min(lo+cols, len(x))] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gelsArgs are the arguments of a dgels-shaped call.
+type gelsArgs struct {
+	layout        Layout
+	trans         byte
+	m, n, nrhs    int
+	a             []float64
+	lda           int
+	b             []float64
+	ldb           int
+	bRows, bCheck int // rows of b spanned, rows of b read as input
+}
+
+// check validates a dgels-shaped call in exactly the order LAPACKE_dgels does
+// (layout; NaN in a; NaN in b; for row-major lda then ldb; then dgels's own
+// checks of trans, m, n, nrhs, lda, ldb) and then what LAPACKE cannot check:
+// extents within MaxElements and slices (C pointers) long enough. ±Inf is
+// rejected like NaN. incre selects incre_train's rules: trans must be 'N',
+// m ≥ 1 and n ≥ 1.
+func (g *gelsArgs) check(incre bool) int {
+	if g.layout != RowMajor && g.layout != ColMajor {
+		return -1
+	}
+	if nonFinite(g.layout, g.m, g.n, g.a, g.lda) {
+		return -6
+	}
+	if nonFinite(g.layout, g.bCheck, g.nrhs, g.b, g.ldb) {
+		return -8
+	}
+	if g.layout == RowMajor {
+		if g.lda < g.n {
+			return -7
+		}
+		if g.ldb < g.nrhs {
+			return -9
+		}
+	}
+	switch {
+	case g.trans != 'N' && g.trans != 'n' && (incre || g.trans != 'T' && g.trans != 't'):
+		return -2
+	case g.m < 0 || incre && g.m < 1:
+		return -3
+	case g.n < 0 || incre && g.n < 1:
+		return -4
+	case g.nrhs < 0:
+		return -5
+	}
+	if g.layout == ColMajor {
+		if g.lda < max(1, g.m) {
+			return -7
+		}
+		if g.ldb < max(1, g.bRows) {
+			return -9
+		}
+	}
+	ea := Extent(g.layout, g.m, g.n, g.lda)
+	eb := Extent(g.layout, g.bRows, g.nrhs, g.ldb)
+	if ea > MaxElements || eb > MaxElements {
+		return CodeTooBig
+	}
+	if len(g.a) < ea {
+		return -6
+	}
+	if len(g.b) < eb {
+		return -8
+	}
+	return CodeOK
+}
+
+// zeroB sets the rows × cols block of b to zero, as dgels's quick return does.
+func zeroB(layout Layout, rows, cols int, b []float64, ldb int) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	if layout == ColMajor {
+		rows, cols = cols, rows
+	}
+	for i := 0; i < rows; i++ {
+		clear(b[i*ldb : i*ldb+cols])
+	}
+}
+
+// putX writes the n × nrhs row-major solution x into the first n rows of b.
+func putX(layout Layout, n, nrhs int, x []float64, b []float64, ldb int) {
+	for i := 0; i < n; i++ {
+		for r := 0; r < nrhs; r++ {
+			if layout == RowMajor {
+				b[i*ldb+r] = x[i*nrhs+r]
+			} else {
+				b[i+r*ldb] = x[i*nrhs+r]
+			}
+		}
+	}
+}

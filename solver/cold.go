@@ -1,0 +1,67 @@
+package solver
+
+import (
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/memo"
+)
+
+// ColdTrain solves the least-squares or minimum-norm problem of LAPACK's
+// dgels and, for trans = 'N', m ≥ n ≥ 1 and id ≥ 0, memoizes the model:
+//
+//	trans 'N', m ≥ n: minimize ‖A·X − B‖₂        (least squares)
+//	trans 'N', m < n: minimize ‖X‖₂ s.t. A·X = B  (minimum norm)
+//	trans 'T', m ≥ n: minimize ‖X‖₂ s.t. Aᵀ·X = B
+//	trans 'T', m < n: minimize ‖Aᵀ·X − B‖₂
+//
+// A is m × n with leading dimension lda, B is max(m,n) × nrhs with leading
+// dimension ldb, both in layout, exactly as LAPACKE_dgels. On success the
+// solution is in the first n (trans 'N') or m (trans 'T') rows of b; for
+// trans 'N' and m > n rows n..m-1 hold transformed right-hand sides whose
+// column sums of squares are the residual sums of squares, as dgels leaves
+// them. a may be overwritten. Entries of a and b outside the logical
+// matrices are never written.
+//
+// Memoization (trans 'N', m ≥ n ≥ 1, id ≥ 0): R (n × n), Qᵀb (n × nrhs), the
+// row count and the residual sums of squares replace any earlier memo of id.
+// A negative id makes ColdTrain a pure dgels replacement. Nothing is stored
+// when the call fails, and n = 0 never touches the memo.
+//
+// Errors (see Code): −i for illegal argument i, in LAPACKE_dgels's order
+// and numbering (NaN or ±Inf in a or b: −6, −8; a slice shorter than its
+// extent also gives −6 or −8); i > 0 when R(i,i) (or L(i,i)) is exactly zero;
+// CodeTooBig when an extent exceeds MaxElements.
+func (s *Solver) ColdTrain(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) error {
+	g := gelsArgs{layout: layout, trans: trans, m: m, n: n, nrhs: nrhs,
+		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: max(m, n)}
+	if code := g.check(false); code != CodeOK {
+		return newError("cold_train", code)
+	}
+	if trans == 'T' || trans == 't' || m < n {
+		return newError("cold_train", gonumGels(&g))
+	}
+	if n == 0 {
+		zeroB(layout, m, nrhs, b, ldb)
+		return nil
+	}
+	job, p := s.job(n, nrhs, device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb})
+	defer s.put(p)
+	job.Fresh, job.Tail = true, true
+	s.engine.Run([]*device.Job{job})
+	if job.Info != 0 && nrhs > 0 {
+		// With nrhs = 0 dgels returns before factoring, so a singular R
+		// is no error; its memo is still the exact factor.
+		return newError("cold_train", job.Info)
+	}
+	putX(layout, n, nrhs, job.X, b, ldb)
+	if id < 0 {
+		return nil
+	}
+	return s.store.Update(id, func(cur *memo.Model) (*memo.Model, error) {
+		if cur == nil || cur.N != n || cur.NRHS != nrhs {
+			cur = memo.NewModel(n, nrhs)
+		}
+		cur.Pack(job.T, n+nrhs, job.RSS)
+		cur.Rows = int64(m)
+		return cur, nil
+	})
+}

@@ -1,0 +1,55 @@
+package solver
+
+import (
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/memo"
+)
+
+// IncreTrain absorbs m new rows into the memo of id and solves for all rows
+// absorbed so far.
+//
+// a (m × n, leading dimension lda) holds only the new rows and b their
+// targets (b spans max(m,n) × nrhs, leading dimension ldb, as in dgels; only
+// its first m rows are read). The memo becomes the one ColdTrain would have
+// stored for every row absorbed so far plus these: R′ and Qᵀb′ come from the
+// structured QR of [R | Qᵀb; A_new | b_new], O(m·n²) flops, never touching
+// old rows. On success the first n rows of b hold the solution; rows n..m-1
+// are not written. a is not modified.
+//
+// Errors: −i for illegal argument i as in ColdTrain, with trans required to
+// be 'N' (else −2), m ≥ 1 (−3) and n ≥ 1 (−4); ErrNoMemo (CodeNoMemo) when id
+// has no memo (negative IDs never have one); −4 or −5 when n or nrhs differ
+// from the memo's; i > 0 when the updated R(i,i) is exactly zero. On any
+// error the memo is unchanged and b is not written.
+func (s *Solver) IncreTrain(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) error {
+	g := gelsArgs{layout: layout, trans: trans, m: m, n: n, nrhs: nrhs,
+		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: m}
+	if code := g.check(true); code != CodeOK {
+		return newError("incre_train", code)
+	}
+	if id < 0 {
+		return newError("incre_train", CodeNoMemo)
+	}
+	rows := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
+	return s.store.Update(id, func(cur *memo.Model) (*memo.Model, error) {
+		switch {
+		case cur == nil:
+			return nil, newError("incre_train", CodeNoMemo)
+		case cur.N != n:
+			return nil, newError("incre_train", -4)
+		case cur.NRHS != nrhs:
+			return nil, newError("incre_train", -5)
+		}
+		job, p := s.job(n, nrhs, rows)
+		defer s.put(p)
+		cur.Unpack(job.T, n+nrhs, job.RSS)
+		s.engine.Run([]*device.Job{job})
+		if job.Info != 0 {
+			return nil, newError("incre_train", job.Info)
+		}
+		cur.Pack(job.T, n+nrhs, job.RSS)
+		cur.Rows += int64(m)
+		putX(layout, n, nrhs, job.X, b, ldb)
+		return cur, nil
+	})
+}

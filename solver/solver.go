@@ -1,0 +1,107 @@
+// Package solver is libsia's Go API and the orchestration behind the C API:
+// argument handling, the dgels-compatible training calls and the memoized
+// incremental path.
+//
+// A Solver pairs a memo store (package memo) with a training engine (package
+// device). ColdTrain is a drop-in for LAPACK's dgels that, for trans = 'N' and
+// m ≥ n, also memoizes the model's R factor and Qᵀb under a model ID;
+// IncreTrain then absorbs only new rows into that memo: O(k·n²) for k rows,
+// the same model a cold retrain on all rows would give.
+//
+// Calls follow LAPACKE_dgels conventions exactly (layouts, leading
+// dimensions, the shape of b, result codes); failures are returned as *Error
+// values wrapping the numeric code (see Code). A failed call changes nothing
+// in the store.
+package solver
+
+import (
+	"sync"
+
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/device/cpu"
+	"github.com/libsia/sia/memo"
+)
+
+// Solver trains models and memoizes their factors. It is safe for concurrent
+// use: calls on different model IDs run in parallel, calls on one ID are
+// serialized.
+type Solver struct {
+	store  *memo.Store
+	engine device.Engine
+	bufs   sync.Pool // *[]float64
+}
+
+// Option configures a Solver.
+type Option func(*Solver)
+
+// WithStore makes the solver use store (e.g. one shared with another
+// Solver) instead of a new one.
+func WithStore(store *memo.Store) Option { return func(s *Solver) { s.store = store } }
+
+// WithEngine makes the solver train on e instead of a one-worker CPU engine.
+func WithEngine(e device.Engine) Option { return func(s *Solver) { s.engine = e } }
+
+// New returns a Solver with a new, empty memo store and the CPU engine,
+// unless options say otherwise.
+func New(opts ...Option) *Solver {
+	s := &Solver{}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.store == nil {
+		s.store = memo.New()
+	}
+	if s.engine == nil {
+		s.engine = &cpu.Engine{Workers: 1}
+	}
+	return s
+}
+
+// Store returns the solver's memo store.
+func (s *Solver) Store() *memo.Store { return s.store }
+
+// Engine returns the solver's training engine.
+func (s *Solver) Engine() device.Engine { return s.engine }
+
+// Drop deletes the memo of id and reports whether it had one.
+func (s *Solver) Drop(id int64) bool { return s.store.Drop(id) }
+
+// Clear deletes every memo.
+func (s *Solver) Clear() { s.store.Clear() }
+
+// Count returns the number of memoized models.
+func (s *Solver) Count() int { return s.store.Count() }
+
+// Memo returns a copy of id's memo (R packed, Qᵀb, rows absorbed, residual
+// sums of squares), or nil if it has none.
+func (s *Solver) Memo(id int64) *memo.Model { return s.store.Get(id) }
+
+// buf returns a pooled scratch slice of length n; give it back with put.
+func (s *Solver) buf(n int) *[]float64 {
+	if p, ok := s.bufs.Get().(*[]float64); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	b := make([]float64, n)
+	return &b
+}
+
+func (s *Solver) put(p *[]float64) { s.bufs.Put(p) }
+
+// job prepares a device job for a model of shape (n, nrhs) over rows, with
+// T, RSS and X carved out of one scratch buffer.
+func (s *Solver) job(n, nrhs int, rows device.Rows) (*device.Job, *[]float64) {
+	nc := n + nrhs
+	p := s.buf(n*nc + nrhs + n*nrhs)
+	buf := *p
+	j := &device.Job{
+		N: n, NRHS: nrhs,
+		T:     buf[:n*nc],
+		RSS:   buf[n*nc : n*nc+nrhs],
+		X:     buf[n*nc+nrhs:],
+		New:   rows,
+		Solve: true,
+	}
+	clear(j.RSS)
+	return j, p
+}
