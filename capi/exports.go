@@ -12,8 +12,12 @@ import (
 	"github.com/libsia/sia/solver"
 )
 
-// version is the library version; keep in sync with SIA_VERSION_* in sia.h.
-const version = "0.1.0"
+// The library version; keep in sync with SIA_VERSION_* in include/sia.h
+// (ctest/test_api.c checks that they agree).
+const (
+	versionMajor, versionMinor, versionPatch = 0, 1, 0
+	version                                  = "0.1.0"
+)
 
 // lib is the process-wide solver behind the C API.
 var lib = solver.New()
@@ -115,4 +119,9 @@ func sia_strerror(code C.int) (ret *C.char) {
 //export sia_version
 func sia_version() *C.char {
 	return cstring(version)
+}
+
+//export sia_version_number
+func sia_version_number() C.int {
+	return versionMajor*10000 + versionMinor*100 + versionPatch
 }

@@ -1,0 +1,70 @@
+# libsia -- see README.md.
+#   make         build build/libsia.so (headers: include/)
+#   make demo    run the main job: cold vs incremental retraining on synthetic keys
+#   make test    every test: gofmt, go vet, Go tests with -race, C tests vs LAPACKE
+#   make bench   benchmarks (see README)
+#   make deps    install the Debian packages the tests need (as root)
+
+GO      ?= go
+CC      ?= cc
+BUILD   := build
+LIB     := $(BUILD)/libsia.so
+CFLAGS  ?= -O2
+CWARN   := -std=c11 -Wall -Wextra -Werror
+APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev
+GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
+
+.PHONY: all lib demo test gotest ctest vet bench deps clean help
+
+all: lib
+
+lib: $(LIB)
+
+$(LIB): $(GOSRC)
+	@mkdir -p $(BUILD)
+	$(GO) build -buildmode=c-shared -o $@ ./capi
+	@rm -f $(BUILD)/libsia.h   # cgo's generated header is not the API: include/sia.h is
+
+demo: lib
+	$(GO) run ./cmd/siademo
+
+test: deps vet gotest ctest
+
+vet:
+	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
+	$(GO) vet ./...
+
+gotest:
+	$(GO) test -race -count=1 ./...
+
+CTESTS := $(BUILD)/test_gels $(BUILD)/quickstart
+
+$(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
+
+ctest: $(CTESTS)
+	@for t in $(CTESTS); do echo "== $$t"; ./$$t 2>/dev/null >/tmp/sia-ctest.$$$$ || { cat /tmp/sia-ctest.$$$$; ./$$t >/dev/null; exit 1; }; tail -n 1 /tmp/sia-ctest.$$$$; done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./device/cpu ./solver
+
+# deps installs what the tests need on Debian, or prints the command.
+deps:
+	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+	@command -v $(GO) >/dev/null || { echo "Go 1.25 or later is required (https://go.dev/dl/)"; exit 1; }
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '2,7p' Makefile
