@@ -2,6 +2,12 @@ package main
 
 /*
 #include <stdint.h>
+#include "tls.h"
+
+// The layout of struct sia_memo_stats in include/sia.h.
+struct sia_memo_stats_ {
+	int64_t models, bytes, limit, hits, misses, evictions;
+};
 */
 import "C"
 
@@ -38,26 +44,88 @@ func view(p *C.double, n int) []float64 {
 	return unsafe.Slice((*float64)(unsafe.Pointer(p)), n)
 }
 
-// gels unpacks the arguments of a dgels-shaped export and calls train.
-func gels(train func(int64, solver.Layout, byte, int, int, int, []float64, int, []float64, int) error,
+// gels unpacks the arguments of a dgels-shaped export, calls train and
+// records the effective rank for sia_last_rank.
+func gels(train func(int64, solver.Layout, byte, int, int, int, []float64, int, []float64, int) (int, error),
 	id C.int64_t, layout C.int, trans C.char, m, n, nrhs C.int, a *C.double, lda C.int, b *C.double, ldb C.int) C.int {
 	L := solver.Layout(layout)
 	mi, ni, ri := int(m), int(n), int(nrhs)
 	av := view(a, solver.Extent(L, mi, ni, int(lda)))
 	bv := view(b, solver.Extent(L, max(mi, ni), ri, int(ldb)))
-	return C.int(solver.Code(train(int64(id), L, byte(trans), mi, ni, ri, av, int(lda), bv, int(ldb))))
+	rank, err := train(int64(id), L, byte(trans), mi, ni, ri, av, int(lda), bv, int(ldb))
+	C.sia_tls_set_rank(C.int(rank))
+	return C.int(solver.Code(err))
+}
+
+// withRank adapts a dgels-shaped method without a rank to gels.
+func withRank(f func(int64, solver.Layout, byte, int, int, int, []float64, int, []float64, int) error) func(int64, solver.Layout, byte, int, int, int, []float64, int, []float64, int) (int, error) {
+	return func(id int64, l solver.Layout, t byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) (int, error) {
+		return -1, f(id, l, t, m, n, nrhs, a, lda, b, ldb)
+	}
 }
 
 //export cold_train
 func cold_train(modelID C.int64_t, matrixLayout C.int, trans C.char, m, n, nrhs C.int, a *C.double, lda C.int, b *C.double, ldb C.int) (ret C.int) {
 	defer guard(&ret)
-	return gels(lib.ColdTrain, modelID, matrixLayout, trans, m, n, nrhs, a, lda, b, ldb)
+	return gels(lib.ColdTrainRank, modelID, matrixLayout, trans, m, n, nrhs, a, lda, b, ldb)
 }
 
 //export incre_train
 func incre_train(modelID C.int64_t, matrixLayout C.int, trans C.char, m, n, nrhs C.int, a *C.double, lda C.int, b *C.double, ldb C.int) (ret C.int) {
 	defer guard(&ret)
-	return gels(lib.IncreTrain, modelID, matrixLayout, trans, m, n, nrhs, a, lda, b, ldb)
+	return gels(lib.IncreTrainRank, modelID, matrixLayout, trans, m, n, nrhs, a, lda, b, ldb)
+}
+
+//export decre_train
+func decre_train(modelID C.int64_t, matrixLayout C.int, trans C.char, m, n, nrhs C.int, a *C.double, lda C.int, b *C.double, ldb C.int) (ret C.int) {
+	defer guard(&ret)
+	return gels(withRank(lib.DecreTrain), modelID, matrixLayout, trans, m, n, nrhs, a, lda, b, ldb)
+}
+
+//export incre_train_shifted
+func incre_train_shifted(modelID C.int64_t, matrixLayout C.int, k, n, nrhs C.int, aNew *C.double, ldaNew C.int,
+	m C.int, a *C.double, lda C.int, b *C.double, ldb C.int) (ret C.int) {
+	defer guard(&ret)
+	L := solver.Layout(matrixLayout)
+	ki, ni, ri, mi := int(k), int(n), int(nrhs), int(m)
+	anv := view(aNew, solver.Extent(L, ki, ni, int(ldaNew)))
+	av := view(a, solver.Extent(L, mi, ni, int(lda)))
+	bv := view(b, solver.Extent(L, max(mi, ni), ri, int(ldb)))
+	rank, err := lib.IncreTrainShiftedRank(int64(modelID), L, ki, ni, ri, anv, int(ldaNew), mi, av, int(lda), bv, int(ldb))
+	C.sia_tls_set_rank(C.int(rank))
+	return C.int(solver.Code(err))
+}
+
+//export sia_memo_merge
+func sia_memo_merge(dst, a, b C.int64_t) (ret C.int) {
+	defer guard(&ret)
+	return C.int(solver.Code(lib.Merge(int64(dst), int64(a), int64(b))))
+}
+
+//export sia_set_rcond
+func sia_set_rcond(rcond C.double) {
+	defer func() { _ = recover() }()
+	lib.SetRCond(float64(rcond))
+}
+
+//export sia_memo_set_limit
+func sia_memo_set_limit(bytes C.int64_t) {
+	defer func() { _ = recover() }()
+	lib.SetMemoLimit(int64(bytes))
+}
+
+//export sia_memo_stats
+func sia_memo_stats(out *C.struct_sia_memo_stats_) (ret C.int) {
+	defer guard(&ret)
+	if out == nil {
+		return -1
+	}
+	st := lib.MemoStats()
+	*out = C.struct_sia_memo_stats_{
+		models: C.int64_t(st.Models), bytes: C.int64_t(st.Bytes), limit: C.int64_t(st.Limit),
+		hits: C.int64_t(st.Hits), misses: C.int64_t(st.Misses), evictions: C.int64_t(st.Evictions),
+	}
+	return 0
 }
 
 //export sia_memo_drop

@@ -18,6 +18,7 @@ package device
 //
 // Row-major: A[i*LDA+j], LDA ≥ N; B[i*LDB+r], LDB ≥ NRHS.
 // Column-major: A[i+j*LDA], LDA ≥ K; B[i+r*LDB], LDB ≥ K.
+// A nil B stands for zero targets.
 type Rows struct {
 	K        int
 	ColMajor bool
@@ -41,6 +42,25 @@ type Rows struct {
 // of R·X = Qᵀb and Info is 0, or Info = i > 0 when R(i,i) is exactly zero
 // (X is then unspecified, as with LAPACK's dtrtrs).
 //
+// Variants, selected by fields:
+//
+//   - MinNorm: the rank-revealing solve. X is the minimum-norm least-squares
+//     solution from the SVD of R = U·Σ·Vᵀ, X = V·Σ⁺·Uᵀ·Qᵀb, where singular
+//     values σ_i ≤ RCond·σ_max count as zero (LAPACK dgelss's rule, so the
+//     result is dgelss's on all rows); Rank receives the effective rank and
+//     Info is 0.
+//   - All (shifted targets): New's targets are ignored (only its rows enter
+//     R); the engine then solves against every current row All (K = all
+//     rows, with their current targets) by corrected semi-normal equations —
+//     X = R⁻¹R⁻ᵀAᵀb followed by Refine correction steps X += R⁻¹R⁻ᵀAᵀ(b−AX)
+//     (with MinNorm, (RᵀR)⁺ replaces R⁻¹R⁻ᵀ) — rebuilds Qᵀb = R·X in T and sets
+//     RSS to the residual sum of squares against All. O(K·n) per pass.
+//   - Downdate: New's rows and targets are removed from T and RSS instead of
+//     added (LINPACK's dchdd). Info is InfoUnstable, and T and RSS are then
+//     unspecified, when a row cannot be removed accurately: 1 − ‖R⁻ᵀz‖² <
+//     DowndateMinAlpha2 for a row z, a residual that would turn negative, or
+//     a result whose estimated condition number exceeds DowndateMaxCond.
+//
 // When Fresh and Tail are both set, the engine writes into rows N..K-1 of
 // New.B the transformed right-hand side that LAPACK's dgels leaves there: a
 // vector whose squared norm is that column's residual sum of squares. New.A is
@@ -56,7 +76,29 @@ type Job struct {
 	Solve   bool
 	X       []float64
 	Info    int
+
+	MinNorm bool
+	RCond   float64
+	Rank    int
+
+	All    *Rows
+	Refine int
+
+	Downdate bool
 }
+
+// InfoUnstable is Job.Info when a downdate was refused for stability.
+const InfoUnstable = -1
+
+// Stability bounds of downdating (see Job).
+const (
+	// DowndateMinAlpha2 is the smallest 1 − ‖R⁻ᵀz‖² accepted for a removed
+	// row z: errors of the downdate grow like 1/(1 − ‖R⁻ᵀz‖²).
+	DowndateMinAlpha2 = 1e-6
+	// DowndateMaxCond is the largest 1-norm condition estimate of the
+	// downdated R that is accepted.
+	DowndateMaxCond = 1e10
+)
 
 // Engine trains batches of jobs. Run must process every job of the batch;
 // jobs are independent (no two share memory) so an engine may run them in any

@@ -103,3 +103,56 @@ func TestStoreSerializesPerID(t *testing.T) {
 	s.Clear()
 	require.Equal(t, 0, s.Count())
 }
+
+// fill gives id a memo of shape (n, 1) through Update.
+func fill(t *testing.T, s *memo.Store, id int64, n int) {
+	t.Helper()
+	require.NoError(t, s.Update(id, func(*memo.Model) (*memo.Model, error) { return memo.NewModel(n, 1), nil }))
+}
+
+func TestLimitEvictsLeastRecentlyUsed(t *testing.T) {
+	s := memo.New()
+	per := memo.Bytes(4, 1)
+	s.SetLimit(3 * per)
+	for id := range int64(3) {
+		fill(t, s, id, 4)
+	}
+	require.Equal(t, 3, s.Count())
+	// Touch 0 so that 1 is now the least recently used.
+	found, err := s.Modify(0, func(*memo.Model) error { return nil })
+	require.True(t, found)
+	require.NoError(t, err)
+	fill(t, s, 3, 4)
+	require.Equal(t, 3, s.Count())
+	require.Nil(t, s.Get(1), "the least recently used memo is evicted")
+	require.NotNil(t, s.Get(0))
+	found, _ = s.Modify(1, func(*memo.Model) error { return nil })
+	require.False(t, found)
+	st := s.Stats()
+	require.Equal(t, memo.Stats{Models: 3, Bytes: 3 * per, Limit: 3 * per, Hits: 1, Misses: 1, Evictions: 1}, st)
+	s.SetLimit(per)
+	require.Equal(t, 1, s.Count())
+	require.LessOrEqual(t, s.Bytes(), per)
+	s.SetLimit(0)
+	for id := range int64(10) {
+		fill(t, s, 100+id, 4)
+	}
+	require.Equal(t, 11, s.Count(), "unbounded again")
+}
+
+func TestUpdateMany(t *testing.T) {
+	s := memo.New()
+	fill(t, s, 1, 2)
+	fill(t, s, 2, 2)
+	require.NoError(t, s.UpdateMany([]int64{2, 1, 2, 3}, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
+		require.Len(t, cur, 3)
+		require.Nil(t, cur[3])
+		m := cur[1].Clone()
+		m.Rows = 99
+		return map[int64]*memo.Model{3: m, 2: nil}, nil
+	}))
+	require.Equal(t, int64(99), s.Get(3).Rows)
+	require.Nil(t, s.Get(2))
+	require.NotNil(t, s.Get(1))
+	require.Equal(t, 2, s.Count())
+}

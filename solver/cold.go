@@ -31,17 +31,28 @@ import (
 // extent also gives −6 or −8); i > 0 when R(i,i) (or L(i,i)) is exactly zero;
 // CodeTooBig when an extent exceeds MaxElements.
 func (s *Solver) ColdTrain(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) error {
+	_, err := s.ColdTrainRank(id, layout, trans, m, n, nrhs, a, lda, b, ldb)
+	return err
+}
+
+// ColdTrainRank is ColdTrain that also returns the effective rank of A: n
+// (or min(m,n)) on success in dgels mode, the rank decided by rcond in the
+// rank-revealing mode (SetRCond), −1 on error.
+func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) (int, error) {
 	g := gelsArgs{layout: layout, trans: trans, m: m, n: n, nrhs: nrhs,
 		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: max(m, n)}
 	if code := g.check(false); code != CodeOK {
-		return newError("cold_train", code)
+		return -1, newError("cold_train", code)
 	}
 	if trans == 'T' || trans == 't' || m < n {
-		return newError("cold_train", gonumGels(&g))
+		if code := gonumGels(&g); code != CodeOK {
+			return -1, newError("cold_train", code)
+		}
+		return min(m, n), nil
 	}
 	if n == 0 {
 		zeroB(layout, m, nrhs, b, ldb)
-		return nil
+		return 0, nil
 	}
 	job, p := s.job(n, nrhs, device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb})
 	defer s.put(p)
@@ -50,13 +61,13 @@ func (s *Solver) ColdTrain(id int64, layout Layout, trans byte, m, n, nrhs int, 
 	if job.Info != 0 && nrhs > 0 {
 		// With nrhs = 0 dgels returns before factoring, so a singular R
 		// is no error; its memo is still the exact factor.
-		return newError("cold_train", job.Info)
+		return -1, newError("cold_train", job.Info)
 	}
 	putX(layout, n, nrhs, job.X, b, ldb)
 	if id < 0 {
-		return nil
+		return job.Rank, nil
 	}
-	return s.store.Update(id, func(cur *memo.Model) (*memo.Model, error) {
+	return job.Rank, s.store.Update(id, func(cur *memo.Model) (*memo.Model, error) {
 		if cur == nil || cur.N != n || cur.NRHS != nrhs {
 			cur = memo.NewModel(n, nrhs)
 		}

@@ -20,6 +20,10 @@ const (
 	CodeInternal = -1002
 	// CodeTooBig: the problem's extents exceed MaxElements; nothing was read.
 	CodeTooBig = -1003
+	// CodeCold: a downdate (DecreTrain) was refused because it would lose
+	// accuracy or rank; the memo is unchanged; cold-train the model on the
+	// rows that remain.
+	CodeCold = -1004
 )
 
 // MaxElements bounds the number of float64 elements any matrix argument may
@@ -51,6 +55,7 @@ var (
 	ErrNoMemo   = &Error{Code: CodeNoMemo}
 	ErrInternal = &Error{Code: CodeInternal}
 	ErrTooBig   = &Error{Code: CodeTooBig}
+	ErrCold     = &Error{Code: CodeCold}
 )
 
 // Code returns the numeric result code of err: 0 for nil, the code of an
@@ -84,6 +89,8 @@ func Strerror(code int) string {
 		return "internal error"
 	case code == CodeTooBig:
 		return "problem too large"
+	case code == CodeCold:
+		return "downdate would lose accuracy: cold-train the model"
 	case code < 0 && code > -1000:
 		if code >= -len(argNames) {
 			return argNames[-code-1]

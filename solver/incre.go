@@ -22,34 +22,63 @@ import (
 // from the memo's; i > 0 when the updated R(i,i) is exactly zero. On any
 // error the memo is unchanged and b is not written.
 func (s *Solver) IncreTrain(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) error {
+	_, err := s.IncreTrainRank(id, layout, trans, m, n, nrhs, a, lda, b, ldb)
+	return err
+}
+
+// IncreTrainRank is IncreTrain that also returns the effective rank (see
+// ColdTrainRank).
+func (s *Solver) IncreTrainRank(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) (int, error) {
+	return s.update("incre_train", id, layout, trans, m, n, nrhs, a, lda, b, ldb, false)
+}
+
+// update is the shared body of IncreTrain and DecreTrain: validate, find
+// the memo, run one job that adds (or, with down, removes) the rows, and
+// store the result only if the job succeeded.
+func (s *Solver) update(op string, id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int, down bool) (int, error) {
 	g := gelsArgs{layout: layout, trans: trans, m: m, n: n, nrhs: nrhs,
 		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: m}
 	if code := g.check(true); code != CodeOK {
-		return newError("incre_train", code)
+		return -1, newError(op, code)
 	}
 	if id < 0 {
-		return newError("incre_train", CodeNoMemo)
+		return -1, newError(op, CodeNoMemo)
 	}
 	rows := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
-	return s.store.Update(id, func(cur *memo.Model) (*memo.Model, error) {
+	rank := -1
+	found, err := s.store.Modify(id, func(cur *memo.Model) error {
 		switch {
-		case cur == nil:
-			return nil, newError("incre_train", CodeNoMemo)
 		case cur.N != n:
-			return nil, newError("incre_train", -4)
+			return newError(op, -4)
 		case cur.NRHS != nrhs:
-			return nil, newError("incre_train", -5)
+			return newError(op, -5)
+		case down && cur.Rows-int64(m) < int64(n):
+			// Fewer rows than columns left: R would be singular.
+			return newError(op, CodeCold)
 		}
 		job, p := s.job(n, nrhs, rows)
 		defer s.put(p)
+		job.Downdate = down
 		cur.Unpack(job.T, n+nrhs, job.RSS)
 		s.engine.Run([]*device.Job{job})
-		if job.Info != 0 {
-			return nil, newError("incre_train", job.Info)
+		switch {
+		case job.Info == device.InfoUnstable:
+			return newError(op, CodeCold)
+		case job.Info != 0:
+			return newError(op, job.Info)
 		}
 		cur.Pack(job.T, n+nrhs, job.RSS)
-		cur.Rows += int64(m)
+		if down {
+			cur.Rows -= int64(m)
+		} else {
+			cur.Rows += int64(m)
+		}
 		putX(layout, n, nrhs, job.X, b, ldb)
-		return cur, nil
+		rank = job.Rank
+		return nil
 	})
+	if err == nil && !found {
+		err = newError(op, CodeNoMemo)
+	}
+	return rank, err
 }

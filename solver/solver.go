@@ -15,7 +15,9 @@
 package solver
 
 import (
+	"math"
 	"sync"
+	"sync/atomic"
 
 	"github.com/libsia/sia/device"
 	"github.com/libsia/sia/device/cpu"
@@ -28,7 +30,9 @@ import (
 type Solver struct {
 	store  *memo.Store
 	engine device.Engine
-	bufs   sync.Pool // *[]float64
+	bufs   sync.Pool     // *[]float64
+	rcond  atomic.Uint64 // float64 bits; < 0: dgels mode
+	refine atomic.Int64  // correction steps of IncreTrainShifted
 }
 
 // Option configures a Solver.
@@ -41,10 +45,19 @@ func WithStore(store *memo.Store) Option { return func(s *Solver) { s.store = st
 // WithEngine makes the solver train on e instead of a one-worker CPU engine.
 func WithEngine(e device.Engine) Option { return func(s *Solver) { s.engine = e } }
 
+// WithRCond sets the rank-revealing mode from the start (see SetRCond).
+func WithRCond(rcond float64) Option { return func(s *Solver) { s.SetRCond(rcond) } }
+
+// WithRefineSteps sets the correction steps of IncreTrainShifted (see
+// SetRefineSteps).
+func WithRefineSteps(steps int) Option { return func(s *Solver) { s.SetRefineSteps(steps) } }
+
 // New returns a Solver with a new, empty memo store and the CPU engine,
 // unless options say otherwise.
 func New(opts ...Option) *Solver {
 	s := &Solver{}
+	s.SetRCond(-1)
+	s.SetRefineSteps(1)
 	for _, o := range opts {
 		o(s)
 	}
@@ -56,6 +69,29 @@ func New(opts ...Option) *Solver {
 	}
 	return s
 }
+
+// SetRCond selects how ColdTrain (trans 'N', m ≥ n), IncreTrain and
+// IncreTrainShifted solve. rcond < 0 (the default) is dgels's behaviour: the
+// triangular solve, failing with i > 0 when R(i,i) is exactly zero. rcond ≥ 0
+// is the rank-revealing mode: the minimum-norm least-squares solution that
+// LAPACK's dgelss returns for the same rcond (singular values σ_i ≤
+// rcond·σ_max count as zero), computed from the memoized n × n factor in
+// O(n³) whatever m; rank-deficient models are memoized too. (dgelss reads a
+// negative rcond as machine precision; pass 2.2e-16 for that.) Safe to call
+// concurrently with training; a call in flight uses the value it read.
+func (s *Solver) SetRCond(rcond float64) {
+	if math.IsNaN(rcond) {
+		rcond = -1
+	}
+	s.rcond.Store(math.Float64bits(rcond))
+}
+
+// RCond returns the value set by SetRCond.
+func (s *Solver) RCond() float64 { return math.Float64frombits(s.rcond.Load()) }
+
+// SetRefineSteps sets the number of correction steps (0 to 4; default 1)
+// of IncreTrainShifted's corrected semi-normal equations.
+func (s *Solver) SetRefineSteps(steps int) { s.refine.Store(int64(min(max(steps, 0), 4))) }
 
 // Store returns the solver's memo store.
 func (s *Solver) Store() *memo.Store { return s.store }
@@ -94,14 +130,25 @@ func (s *Solver) job(n, nrhs int, rows device.Rows) (*device.Job, *[]float64) {
 	nc := n + nrhs
 	p := s.buf(n*nc + nrhs + n*nrhs)
 	buf := *p
+	rcond := s.RCond()
 	j := &device.Job{
 		N: n, NRHS: nrhs,
-		T:     buf[:n*nc],
-		RSS:   buf[n*nc : n*nc+nrhs],
-		X:     buf[n*nc+nrhs:],
-		New:   rows,
-		Solve: true,
+		T:       buf[:n*nc],
+		RSS:     buf[n*nc : n*nc+nrhs],
+		X:       buf[n*nc+nrhs:],
+		New:     rows,
+		Solve:   true,
+		MinNorm: rcond >= 0,
+		RCond:   rcond,
 	}
 	clear(j.RSS)
 	return j, p
 }
+
+// SetMemoLimit bounds the memo store's accounted bytes (≤ 0: unbounded);
+// least recently used memos are evicted beyond it, and their next
+// IncreTrain returns ErrNoMemo.
+func (s *Solver) SetMemoLimit(bytes int64) { s.store.SetLimit(bytes) }
+
+// MemoStats returns the memo store's counters.
+func (s *Solver) MemoStats() memo.Stats { return s.store.Stats() }

@@ -68,6 +68,42 @@ func (e *Engine) scratch(n int) *[]float64 {
 func (e *Engine) run(j *device.Job) {
 	n, nrhs := j.N, j.NRHS
 	nc := n + nrhs
+	if j.Downdate {
+		if !Chdd(n, nrhs, j.T, nc, &j.New, j.RSS) {
+			j.Info = device.InfoUnstable
+			return
+		}
+	} else {
+		e.absorb(j)
+	}
+	var svd *SVD
+	if j.MinNorm && (j.Solve || j.All != nil) {
+		svd = NewSVD(n, j.T, nc, j.RCond)
+		j.Rank = svd.Rank
+	} else if j.Solve || j.All != nil {
+		j.Rank = n
+		for i := 0; i < n; i++ {
+			if j.T[i*nc+i] == 0 {
+				j.Info, j.Rank = i+1, i
+				return
+			}
+		}
+	}
+	switch {
+	case j.All != nil:
+		Csne(n, nrhs, j.T, nc, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS)
+	case j.Solve && svd != nil:
+		svd.Solve(nrhs, j.T[n:], nc, j.X, max(nrhs, 1))
+	case j.Solve:
+		j.Info = Trsm(n, nrhs, j.T, nc, j.X, max(nrhs, 1))
+	}
+}
+
+// absorb adds the rows of j.New to j.T and j.RSS (factoring them from
+// scratch when j.Fresh).
+func (e *Engine) absorb(j *device.Job) {
+	n, nrhs := j.N, j.NRHS
+	nc := n + nrhs
 	src := &j.New
 	chunk := ChunkRows(nc)
 	r0 := 0
@@ -105,8 +141,5 @@ func (e *Engine) run(j *device.Job) {
 			absorbTail(w, kc, 0, kc, n, nrhs, j.RSS, dst, r0)
 		}
 		e.pool.Put(p)
-	}
-	if j.Solve {
-		j.Info = Trsm(n, nrhs, j.T, nc, j.X, max(nrhs, 1))
 	}
 }

@@ -11,6 +11,10 @@ func gather(src *device.Rows, r0, kc, n, nrhs int, w []float64, ldw int) {
 			copy(w[j*ldw:j*ldw+kc], src.A[j*src.LDA+r0:j*src.LDA+r0+kc])
 		}
 		for r := 0; r < nrhs; r++ {
+			if src.B == nil {
+				clear(w[(n+r)*ldw : (n+r)*ldw+kc])
+				continue
+			}
 			copy(w[(n+r)*ldw:(n+r)*ldw+kc], src.B[r*src.LDB+r0:r*src.LDB+r0+kc])
 		}
 		return
@@ -19,6 +23,12 @@ func gather(src *device.Rows, r0, kc, n, nrhs int, w []float64, ldw int) {
 		arow := src.A[(r0+i)*src.LDA : (r0+i)*src.LDA+n]
 		for j, v := range arow {
 			w[j*ldw+i] = v
+		}
+		if src.B == nil {
+			for r := 0; r < nrhs; r++ {
+				w[(n+r)*ldw+i] = 0
+			}
+			continue
 		}
 		brow := src.B[(r0+i)*src.LDB : (r0+i)*src.LDB+nrhs]
 		for r, v := range brow {

@@ -1,0 +1,121 @@
+package solver
+
+import (
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/memo"
+)
+
+// IncreTrainShifted absorbs k new rows into the memo of id and solves
+// against all m current rows with their current targets — for indexes
+// (SIndex style) where an insert shifts the positions of later keys, so old
+// rows' targets change while their key rows do not.
+//
+// aNew (k × n, leading dimension ldaNew) holds the new rows; a (m × n,
+// leading dimension lda) every current row of the model, new ones included,
+// so m must equal the rows absorbed so far plus k; b (max(m,n) × nrhs,
+// leading dimension ldb) the current targets of those m rows. R is updated
+// with the new rows only (O(k·n²)); the solution comes from corrected
+// semi-normal equations with the memoized R — X = R⁻¹R⁻ᵀAᵀb, then
+// SetRefineSteps correction steps (default 1) with the residual — O(m·n) per
+// pass, never re-factoring A. On exit the first n rows of b hold X, and the
+// memo's Qᵀb = R·X and residual sums of squares match the current targets,
+// so a later IncreTrain stays right. a and aNew are not modified.
+//
+// Accuracy: plain semi-normal equations lose about κ(A)²·ε; one correction
+// step restores QR accuracy up to κ ≈ 1e7 (README, "Shifted targets").
+//
+// Errors: −i for illegal argument i, numbered as in the C declaration
+// (layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9, b 10,
+// ldb 11; NaN or ±Inf in a_new, a or the first m rows of b give −5, −8,
+// −10); ErrNoMemo; −3 or −4 when n or nrhs differ from the memo's; −7 when m
+// is not the memo's rows plus k; i > 0 when the updated R(i,i) is exactly
+// zero (dgels mode). On error the memo is unchanged and b is not written.
+func (s *Solver) IncreTrainShifted(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) error {
+	_, err := s.IncreTrainShiftedRank(id, layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb)
+	return err
+}
+
+// IncreTrainShiftedRank is IncreTrainShifted that also returns the
+// effective rank (see ColdTrainRank).
+func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (int, error) {
+	const op = "incre_train_shifted"
+	if code := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb); code != CodeOK {
+		return -1, newError(op, code)
+	}
+	if id < 0 {
+		return -1, newError(op, CodeNoMemo)
+	}
+	col := layout == ColMajor
+	rank := -1
+	found, err := s.store.Modify(id, func(cur *memo.Model) error {
+		switch {
+		case cur.N != n:
+			return newError(op, -3)
+		case cur.NRHS != nrhs:
+			return newError(op, -4)
+		case cur.Rows+int64(k) != int64(m):
+			return newError(op, -7)
+		}
+		job, p := s.job(n, nrhs, device.Rows{K: k, ColMajor: col, A: aNew, LDA: ldaNew})
+		defer s.put(p)
+		job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
+		job.Refine = int(s.refine.Load())
+		cur.Unpack(job.T, n+nrhs, job.RSS)
+		s.engine.Run([]*device.Job{job})
+		if job.Info != 0 {
+			return newError(op, job.Info)
+		}
+		cur.Pack(job.T, n+nrhs, job.RSS)
+		cur.Rows = int64(m)
+		putX(layout, n, nrhs, job.X, b, ldb)
+		rank = job.Rank
+		return nil
+	})
+	if err == nil && !found {
+		err = newError(op, CodeNoMemo)
+	}
+	return rank, err
+}
+
+// checkShifted validates IncreTrainShifted's arguments: layout, then NaN/Inf
+// in the data, then dimensions and leading dimensions in argument order,
+// then extents and slice lengths.
+func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) int {
+	if layout != RowMajor && layout != ColMajor {
+		return -1
+	}
+	switch {
+	case nonFinite(layout, k, n, aNew, ldaNew):
+		return -5
+	case nonFinite(layout, m, n, a, lda):
+		return -8
+	case nonFinite(layout, m, nrhs, b, ldb):
+		return -10
+	case k < 1:
+		return -2
+	case n < 1:
+		return -3
+	case nrhs < 0:
+		return -4
+	case layout == RowMajor && ldaNew < n || layout == ColMajor && ldaNew < k:
+		return -6
+	case m < k:
+		return -7
+	case layout == RowMajor && lda < n || layout == ColMajor && lda < m:
+		return -9
+	case layout == RowMajor && ldb < max(1, nrhs) || layout == ColMajor && ldb < max(m, n):
+		return -11
+	}
+	ea, eaNew, eb := Extent(layout, m, n, lda), Extent(layout, k, n, ldaNew), Extent(layout, max(m, n), nrhs, ldb)
+	switch {
+	case ea > MaxElements || eaNew > MaxElements || eb > MaxElements:
+		return CodeTooBig
+	case len(aNew) < eaNew:
+		return -5
+	case len(a) < ea:
+		return -8
+	case len(b) < eb:
+		return -10
+	}
+	return CodeOK
+}
