@@ -38,7 +38,7 @@ vet:
 gotest:
 	$(GO) test -race -count=1 ./...
 
-CTESTS := $(BUILD)/test_gels $(BUILD)/quickstart
+CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@

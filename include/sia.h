@@ -12,8 +12,11 @@
  * here is not API (in particular not the header cgo generates next to
  * libsia.so). The API has two tiers:
  *
- *   1. Training calls  cold_train, incre_train   -- LAPACKE_dgels shaped
- *   2. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count
+ *   1. Training calls  cold_train, incre_train, decre_train (LAPACKE_dgels
+ *                      shaped), incre_train_shifted
+ *   2. Options         sia_set_rcond, sia_last_rank
+ *   3. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count,
+ *                      sia_memo_merge, sia_memo_set_limit, sia_memo_stats
  *   plus               sia_strerror, sia_version, sia_version_number
  *
  * Conventions shared by every call
@@ -81,7 +84,11 @@ enum sia_result {
   SIA_EINTERNAL = -1002,
   /* The extents of a or b exceed 2^40 elements: rejected before touching
    * or allocating memory. */
-  SIA_ETOOBIG = -1003
+  SIA_ETOOBIG = -1003,
+  /* decre_train refused a downdate that would lose accuracy or rank (see
+   * there). The memo is unchanged: cold-train the model on the rows that
+   * remain. */
+  SIA_ECOLD = -1004
 };
 
 /* ---- Training calls ---------------------------------------------------- */
@@ -185,6 +192,115 @@ int cold_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
 int incre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
                 int nrhs, double *a, int lda, double *b, int ldb);
 
+/*
+ * decre_train -- remove rows from a memoized model (exact deletes) and
+ * re-solve.
+ *
+ * The arguments are those of incre_train, with a holding m rows that were
+ * absorbed earlier and b their targets as absorbed (a later
+ * incre_train_shifted counts as absorbing all rows with their then-current
+ * targets). R and Q^T*b are downdated by LINPACK's dchdd (Saunders' method):
+ * for each row z, a = R^-T z, alpha^2 = 1 - ||a||^2, and n Givens rotations
+ * turn [R; 0] into [R'; z^T] with R'^T R' = R^T R - z z^T. O(m*n^2). The
+ * memo becomes what cold_train on the remaining rows would store (to
+ * rounding), and the first n rows of b receive that solution.
+ *
+ * Downdating is refused with SIA_ECOLD, leaving the memo untouched, when it
+ * would lose accuracy: alpha^2 < 1e-6 for some removed row (the row carries
+ * almost all the information in some direction), a residual sum of squares
+ * that would turn negative (the row was not part of the model), fewer than n
+ * rows left, or a 1-norm condition estimate of the new R above 1e10. The
+ * caller then cold-trains the remaining rows. Lazy deletion -- never calling
+ * decre_train and leaving deleted keys in the model, as the SIA paper does --
+ * remains valid: the model then fits a superset of the live keys.
+ *
+ * Returns 0; -i as incre_train; SIA_ENOMEMO; SIA_ECOLD; SIA_ETOOBIG. In the
+ * rank-revealing mode (sia_set_rcond) a singular R cannot be downdated:
+ * SIA_ECOLD.
+ * Thread-safety: safe; serialized with other calls on model_id.
+ * Since 0.1.
+ */
+int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
+                int nrhs, double *a, int lda, double *b, int ldb);
+
+/*
+ * incre_train_shifted -- absorb new rows and re-solve against targets that
+ * moved.
+ *
+ * In SIndex-style indexes an insert shifts the positions of later keys: old
+ * rows keep their key bytes but their targets change. This call absorbs the
+ * k new rows a_new into R (as incre_train, O(k*n^2)), then solves against
+ * all m current rows a with their current targets b using the memoized R,
+ * by corrected semi-normal equations, never re-factoring A:
+ *   x = R^-1 R^-T A^T b,   then  x += R^-1 R^-T A^T (b - A x)
+ * (one correction step; O(m*n) per pass). The memo's Q^T*b is rebuilt as
+ * R*x and its residual sums of squares as ||b - A x||^2, so that a later
+ * incre_train is consistent with the current targets.
+ *
+ * Accuracy: plain semi-normal equations lose about cond(A)^2 * eps; the
+ * correction step restores QR's accuracy up to cond(A) of about 1e7 (the
+ * README tabulates measured errors against LAPACKE_dgels).
+ *
+ * [in]     model_id       ID of a memoized model.
+ * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR (all matrices).
+ * [in]     k              number of new rows; >= 1.
+ * [in]     n              columns; equal to the memo's n.
+ * [in]     nrhs           target columns; equal to the memo's nrhs.
+ * [in]     a_new          k x n new rows; not modified.
+ * [in]     lda_new        leading dimension of a_new (>= n row-major,
+ *                         >= k column-major).
+ * [in]     m              all current rows: the memo's rows plus k.
+ * [in]     a              m x n, every current row (new ones included);
+ *                         not modified.
+ * [in]     lda            leading dimension of a.
+ * [in,out] b              max(m,n) x nrhs; on entry the current targets of
+ *                         the m rows, on exit the solution in the first n
+ *                         rows.
+ * [in]     ldb            leading dimension of b (>= nrhs row-major,
+ *                         >= max(m,n) column-major).
+ *
+ * Returns 0; -i for illegal argument i counted in this declaration's order
+ * (matrix_layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9,
+ * b 10, ldb 11; NaN/Inf in a_new, a or b: -5, -8, -10); SIA_ENOMEMO; -3/-4
+ * when n/nrhs differ from the memo's; -7 when m is not the memo's rows + k;
+ * i > 0 when the updated R(i,i) is exactly zero; SIA_ETOOBIG. On error the
+ * memo is unchanged and b is not written.
+ * Thread-safety: safe; serialized with other calls on model_id.
+ * Since 0.1.
+ */
+int incre_train_shifted(int64_t model_id, int matrix_layout, int k, int n,
+                        int nrhs, const double *a_new, int lda_new, int m,
+                        const double *a, int lda, double *b, int ldb);
+
+/* ---- Options ----------------------------------------------------------- */
+
+/*
+ * sia_set_rcond -- choose how cold_train (trans 'N', m >= n), incre_train
+ * and incre_train_shifted solve.
+ *
+ * rcond < 0 (the default): dgels's behaviour, a triangular solve that fails
+ * with i > 0 when R(i,i) is exactly zero. rcond >= 0: the rank-revealing
+ * mode for key sets with constant or identical byte columns: the solution is
+ * the minimum-norm least-squares solution LAPACKE_dgelss returns for the
+ * same rcond (singular values s_i <= rcond * s_max count as zero), computed
+ * from the SVD of the memoized n x n R in O(n^3) whatever m; rank-deficient
+ * models are memoized too, so later incremental calls work. dgelss reads a
+ * negative rcond as machine precision: pass DBL_EPSILON for that.
+ *
+ * Process-wide; takes effect for calls that start after it returns.
+ * Thread-safety: safe. Since 0.1.
+ */
+void sia_set_rcond(double rcond);
+
+/*
+ * sia_last_rank -- the effective rank found by the calling thread's last
+ * cold_train, incre_train or incre_train_shifted: n (min(m,n) for the
+ * non-memoized shapes) on success in dgels mode, the rcond-decided rank in
+ * the rank-revealing mode, -1 after a failed call or before any call.
+ * Thread-local: other threads' calls do not change it. Since 0.1.
+ */
+int sia_last_rank(void);
+
 /* ---- Memo store --------------------------------------------------------
  * One process-wide store, keyed by model ID. A model costs
  * 8*(n(n+1)/2 + n*nrhs + nrhs) bytes of payload plus a fixed overhead of at
@@ -215,6 +331,55 @@ void sia_memo_clear(void);
  * Thread-safety: safe (a snapshot). Since 0.1.
  */
 int64_t sia_memo_count(void);
+
+/*
+ * sia_memo_merge -- memoize the union of two models' rows (a node merge).
+ *
+ * dst receives the memo of all rows of models a and b, computed from their
+ * factors alone: the QR factorization of [R_a | Q^T b_a; R_b | Q^T b_b] by
+ * the structured update, O(n^3); rows and residual sums of squares add up.
+ * dst may equal a or b; a and b keep their memos otherwise. A node split has
+ * no such shortcut: its children hold subsets of the rows, so they
+ * cold-train (drop the parent's memo).
+ *
+ * Returns 0; -1 if dst < 0; SIA_ENOMEMO if a or b has no memo; -3 if b's n
+ * or nrhs differ from a's. On error nothing changes.
+ * Thread-safety: safe; the three IDs are locked together (in ascending
+ * order), so the merge is atomic with respect to other calls on them.
+ * Since 0.1.
+ */
+int sia_memo_merge(int64_t dst, int64_t a, int64_t b);
+
+/*
+ * sia_memo_set_limit -- bound the memo store's memory.
+ *
+ * bytes <= 0 (the default): unbounded. Otherwise, whenever the memos'
+ * accounted bytes exceed the limit, least-recently-used memos are evicted
+ * (their next incre_train returns SIA_ENOMEMO and the caller cold-trains).
+ * Memos held by calls in flight are not evicted until those calls return, so
+ * the store may exceed the limit by those models. Takes effect at once.
+ * Thread-safety: safe. Since 0.1.
+ */
+void sia_memo_set_limit(int64_t bytes);
+
+/* Counters of the memo store (sia_memo_stats). */
+struct sia_memo_stats {
+  int64_t models;    /* memos stored */
+  int64_t bytes;     /* accounted bytes: per model 8*(n(n+1)/2 + n*nrhs +
+                        nrhs) + 192 */
+  int64_t limit;     /* the limit set; <= 0: unbounded */
+  int64_t hits;      /* incre_train/decre_train/incre_train_shifted calls
+                        that found their memo */
+  int64_t misses;    /* ... that found none (SIA_ENOMEMO) */
+  int64_t evictions; /* memos evicted by the limit */
+};
+
+/*
+ * sia_memo_stats -- copy the store's counters into *out.
+ * Returns 0, or -1 if out is NULL. Thread-safety: safe (a snapshot).
+ * Since 0.1.
+ */
+int sia_memo_stats(struct sia_memo_stats *out);
 
 /* ---- Miscellany -------------------------------------------------------- */
 
