@@ -1,9 +1,10 @@
 module github.com/libsia/sia
 
-go 1.25
+go 1.26.0
 
 require (
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/sys v0.49.0
 	gonum.org/v1/gonum v0.17.0
 )
 

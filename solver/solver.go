@@ -16,6 +16,8 @@ package solver
 
 import (
 	"math"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -52,8 +54,18 @@ func WithRCond(rcond float64) Option { return func(s *Solver) { s.SetRCond(rcond
 // SetRefineSteps).
 func WithRefineSteps(steps int) Option { return func(s *Solver) { s.SetRefineSteps(steps) } }
 
-// New returns a Solver with a new, empty memo store and the CPU engine,
-// unless options say otherwise.
+// threadsFromEnv reads SIA_THREADS, the CPU engine's worker count (default
+// 1, so that an index's query threads keep the other cores).
+func threadsFromEnv() int {
+	n, err := strconv.Atoi(os.Getenv("SIA_THREADS"))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return min(n, 256)
+}
+
+// New returns a Solver with a new, empty memo store and the CPU engine
+// (SIA_THREADS workers, default 1), unless options say otherwise.
 func New(opts ...Option) *Solver {
 	s := &Solver{}
 	s.SetRCond(-1)
@@ -65,7 +77,7 @@ func New(opts ...Option) *Solver {
 		s.store = memo.New()
 	}
 	if s.engine == nil {
-		s.engine = &cpu.Engine{Workers: 1}
+		s.engine = &cpu.Engine{Workers: threadsFromEnv()}
 	}
 	return s
 }

@@ -32,20 +32,22 @@ func Geqr2(k, n, nc int, w []float64, ldw int) {
 	case k > 0 && nc > 0 && len(w) < (nc-1)*ldw+k:
 		panic(errShortW)
 	}
+	row := make([]float64, nc)
 	for j := 0; j < n; j++ {
-		// The reflector's "t row" is W's row j, viewed with stride ldw:
-		// larfCols wants it contiguous, so use a small column gather.
 		v := w[j*ldw+j+1 : j*ldw+k]
 		beta, tau := Larfg(w[j*ldw+j], v)
 		w[j*ldw+j] = beta
 		if tau == 0 {
 			continue
 		}
+		// Row j of W is the reflector's head; larfCols wants it
+		// contiguous, so it travels through row and back (O(nc)).
 		for c := j + 1; c < nc; c++ {
-			col := w[c*ldw+j : c*ldw+k]
-			s := tau * (col[0] + dot(v, col[1:]))
-			col[0] -= s
-			axpy(-s, v, col[1:])
+			row[c] = w[c*ldw+j]
+		}
+		larfCols(v, tau, row, w[j+1:], ldw, j+1, nc)
+		for c := j + 1; c < nc; c++ {
+			w[c*ldw+j] = row[c]
 		}
 	}
 }

@@ -14,38 +14,31 @@ package cpu
 // column).
 func larfCols(v []float64, tau float64, t []float64, w []float64, ldw, c0, c1 int) {
 	k := len(v)
+	if k == 0 {
+		for c := c0; c < c1; c++ {
+			t[c] -= tau * t[c]
+		}
+		return
+	}
+	// Bounds: every column c0..c1-1 of W must hold k elements; one check
+	// here makes the pointer-based kernels safe.
+	_ = w[(c1-1)*ldw+k-1]
+	kern := active
 	c := c0
+	var s [4]float64
 	for ; c+4 <= c1; c += 4 {
-		w0 := w[c*ldw : c*ldw+k]
-		w1 := w[(c+1)*ldw : (c+1)*ldw+k]
-		w2 := w[(c+2)*ldw : (c+2)*ldw+k]
-		w3 := w[(c+3)*ldw : (c+3)*ldw+k]
-		s0, s1, s2, s3 := t[c], t[c+1], t[c+2], t[c+3]
-		for i, vi := range v {
-			s0 += vi * w0[i]
-			s1 += vi * w1[i]
-			s2 += vi * w2[i]
-			s3 += vi * w3[i]
+		p0, p1, p2, p3 := &w[c*ldw], &w[(c+1)*ldw], &w[(c+2)*ldw], &w[(c+3)*ldw]
+		kern.dot4(v, p0, p1, p2, p3, &s)
+		for q := range s {
+			s[q] = -tau * (t[c+q] + s[q])
+			t[c+q] += s[q]
 		}
-		s0 *= tau
-		s1 *= tau
-		s2 *= tau
-		s3 *= tau
-		t[c] -= s0
-		t[c+1] -= s1
-		t[c+2] -= s2
-		t[c+3] -= s3
-		for i, vi := range v {
-			w0[i] -= s0 * vi
-			w1[i] -= s1 * vi
-			w2[i] -= s2 * vi
-			w3[i] -= s3 * vi
-		}
+		kern.axpy4(v, p0, p1, p2, p3, &s)
 	}
 	for ; c < c1; c++ {
 		wc := w[c*ldw : c*ldw+k]
-		s := tau * (t[c] + dot(v, wc))
-		t[c] -= s
-		axpy(-s, v, wc)
+		sc := tau * (t[c] + dot(v, wc))
+		t[c] -= sc
+		axpy(-sc, v, wc)
 	}
 }

@@ -1,0 +1,76 @@
+package cpu
+
+import "fmt"
+
+// A kernel is one implementation of the two level-1 primitives the
+// Householder update spends its time in, each over four columns at once so
+// that v is loaded once for four columns.
+type kernel struct {
+	name  string
+	dot4  func(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
+	axpy4 func(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
+}
+
+// kernels lists the implementations usable on this CPU, the portable Go one
+// first; init functions of the assembly files append theirs.
+var kernels = []kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go}}
+
+// active is the kernel in use: the last (fastest) of kernels unless
+// UseKernel chose another.
+var active *kernel
+
+func init() { active = &kernels[len(kernels)-1] }
+
+// Kernels returns the names of the kernels usable on this CPU, the portable
+// Go one ("go") first and the default last: "avx2" where the CPU has AVX2
+// and FMA, "avx512" where it also has AVX-512F (not under -tags purego).
+func Kernels() []string {
+	names := make([]string, len(kernels))
+	for i, k := range kernels {
+		names[i] = k.name
+	}
+	return names
+}
+
+// Kernel returns the name of the kernel in use.
+func Kernel() string { return active.name }
+
+// UseKernel selects a kernel by name for every engine in the process, for
+// tests and benchmarks that compare them. It is not safe to call while
+// engines run.
+func UseKernel(name string) error {
+	for i := range kernels {
+		if kernels[i].name == name {
+			active = &kernels[i]
+			return nil
+		}
+	}
+	return fmt.Errorf("cpu: kernel %q not available (have %v)", name, Kernels())
+}
+
+// dot4Go is the portable dot4.
+func dot4Go(v []float64, w0, w1, w2, w3 *float64, out *[4]float64) {
+	k := len(v)
+	c0, c1, c2, c3 := colView(w0, k), colView(w1, k), colView(w2, k), colView(w3, k)
+	var s0, s1, s2, s3 float64
+	for i, vi := range v {
+		s0 += vi * c0[i]
+		s1 += vi * c1[i]
+		s2 += vi * c2[i]
+		s3 += vi * c3[i]
+	}
+	*out = [4]float64{s0, s1, s2, s3}
+}
+
+// axpy4Go is the portable axpy4.
+func axpy4Go(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64) {
+	k := len(v)
+	c0, c1, c2, c3 := colView(w0, k), colView(w1, k), colView(w2, k), colView(w3, k)
+	a0, a1, a2, a3 := alpha[0], alpha[1], alpha[2], alpha[3]
+	for i, vi := range v {
+		c0[i] += a0 * vi
+		c1[i] += a1 * vi
+		c2[i] += a2 * vi
+		c3[i] += a3 * vi
+	}
+}

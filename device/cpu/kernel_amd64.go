@@ -1,0 +1,36 @@
+//go:build !purego
+
+package cpu
+
+import "golang.org/x/sys/cpu"
+
+// dot4AVX2 sets out[c] = Σ v[i]·w_c[i], c = 0..3, over len(v) elements
+// (AVX2 + FMA, in kernel_amd64.s).
+//
+//go:noescape
+func dot4AVX2(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
+
+// axpy4AVX2 computes w_c[i] += alpha[c]·v[i], c = 0..3, over len(v)
+// elements (AVX2 + FMA, in kernel_amd64.s).
+//
+//go:noescape
+func axpy4AVX2(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
+
+// dot4AVX512 is dot4AVX2 with an AVX-512 main loop.
+//
+//go:noescape
+func dot4AVX512(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
+
+// axpy4AVX512 is axpy4AVX2 with an AVX-512 main loop.
+//
+//go:noescape
+func axpy4AVX512(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
+
+func init() {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		kernels = append(kernels, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2})
+	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
+		kernels = append(kernels, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512})
+	}
+}

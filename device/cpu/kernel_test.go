@@ -1,0 +1,63 @@
+package cpu
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestKernelsAgree checks every kernel's dot4 and axpy4 against a plain
+// loop for every length from 0 to 70 (all vector-tail combinations) and at
+// unaligned offsets.
+func TestKernelsAgree(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 5))
+	for _, kern := range kernels {
+		for k := 0; k <= 70; k++ {
+			for off := 0; off < 2; off++ {
+				t.Run(fmt.Sprintf("%s/k=%d/off=%d", kern.name, k, off), func(t *testing.T) {
+					v := make([]float64, k+off)
+					w := make([]float64, 4*(k+1)+off+1)
+					for i := range v {
+						v[i] = rnd.NormFloat64()
+					}
+					for i := range w {
+						w[i] = rnd.NormFloat64()
+					}
+					v = v[off:]
+					col := func(c int) []float64 { return w[off+c*(k+1) : off+c*(k+1)+k] }
+					var want [4]float64
+					for c := range 4 {
+						for i := range v {
+							want[c] += v[i] * col(c)[i]
+						}
+					}
+					if k == 0 {
+						// Zero-length columns: pass valid pointers anyway.
+						var got [4]float64
+						kern.dot4(v, &w[0], &w[0], &w[0], &w[0], &got)
+						require.Equal(t, [4]float64{}, got)
+						return
+					}
+					var got [4]float64
+					kern.dot4(v, &col(0)[0], &col(1)[0], &col(2)[0], &col(3)[0], &got)
+					for c := range 4 {
+						require.InDelta(t, want[c], got[c], 1e-12*float64(k+1))
+					}
+					before := append([]float64(nil), w...)
+					alpha := [4]float64{0.5, -2, 3, 0.25}
+					kern.axpy4(v, &col(0)[0], &col(1)[0], &col(2)[0], &col(3)[0], &alpha)
+					for c := range 4 {
+						base := off + c*(k+1)
+						for i := range k {
+							require.InDelta(t, before[base+i]+alpha[c]*v[i], w[base+i], 1e-13)
+						}
+						// The element after each column is untouched.
+						require.Equal(t, before[base+k], w[base+k])
+					}
+				})
+			}
+		}
+	}
+}
