@@ -37,17 +37,27 @@ vet:
 
 gotest:
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
 CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
-ctest: $(CTESTS)
+ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
 	@for t in $(CTESTS); do echo "== $$t"; ./$$t 2>/dev/null >/tmp/sia-ctest.$$$$ || { cat /tmp/sia-ctest.$$$$; ./$$t >/dev/null; exit 1; }; tail -n 1 /tmp/sia-ctest.$$$$; done
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 20x ./device/cpu ./solver
+OPENBLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread
+
+$(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -Iinclude -I$(OPENBLAS_INC) $< -L$(BUILD) -lsia -llapacke -lopenblas -lm -Wl,-rpath,'$$ORIGIN' -o $@
+
+# bench: Go kernel benchmarks per implementation, then the side-by-side
+# comparison with OpenBLAS/LAPACKE (CSV on stdout; BENCHFLAGS=-quick for
+# 10x smaller problems).
+bench: deps $(BUILD)/bench
+	$(GO) test -run '^$$' -bench . -benchtime 200x ./device/cpu ./memo ./solver
+	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(BENCHFLAGS)
 
 # deps installs what the tests need on Debian, or prints the command.
 deps:

@@ -193,3 +193,9 @@ func sia_version() *C.char {
 func sia_version_number() C.int {
 	return versionMajor*10000 + versionMinor*100 + versionPatch
 }
+
+//export sia_set_threads
+func sia_set_threads(n C.int) {
+	defer func() { _ = recover() }()
+	lib.SetThreads(int(n))
+}

@@ -14,7 +14,7 @@
  *
  *   1. Training calls  cold_train, incre_train, decre_train (LAPACKE_dgels
  *                      shaped), incre_train_shifted
- *   2. Options         sia_set_rcond, sia_last_rank
+ *   2. Options         sia_set_rcond, sia_last_rank, sia_set_threads
  *   3. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count,
  *                      sia_memo_merge, sia_memo_set_limit, sia_memo_stats
  *   plus               sia_strerror, sia_version, sia_version_number
@@ -291,6 +291,18 @@ int incre_train_shifted(int64_t model_id, int matrix_layout, int k, int n,
  * Thread-safety: safe. Since 0.1.
  */
 void sia_set_rcond(double rcond);
+
+/*
+ * sia_set_threads -- the number of CPU worker threads training uses (the
+ * SIA_THREADS environment variable sets the initial value; default 1, so
+ * that an index's query threads keep the other cores, as the SIA paper
+ * argues). With n >= 2 a large cold_train is split across the workers: each
+ * factors a share of the rows and one more structured update per share
+ * merges the partial factors. n < 1 means 1.
+ * Process-wide; calls in flight finish with the setting they started with.
+ * Thread-safety: safe. Since 0.1.
+ */
+void sia_set_threads(int n);
 
 /*
  * sia_last_rank -- the effective rank found by the calling thread's last

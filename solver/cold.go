@@ -57,7 +57,7 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 	job, p := s.job(n, nrhs, device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb})
 	defer s.put(p)
 	job.Fresh, job.Tail = true, true
-	s.engine.Run([]*device.Job{job})
+	s.Engine().Run([]*device.Job{job})
 	if job.Info != 0 && nrhs > 0 {
 		// With nrhs = 0 dgels returns before factoring, so a singular R
 		// is no error; its memo is still the exact factor.

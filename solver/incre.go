@@ -60,7 +60,7 @@ func (s *Solver) update(op string, id int64, layout Layout, trans byte, m, n, nr
 		defer s.put(p)
 		job.Downdate = down
 		cur.Unpack(job.T, n+nrhs, job.RSS)
-		s.engine.Run([]*device.Job{job})
+		s.Engine().Run([]*device.Job{job})
 		switch {
 		case job.Info == device.InfoUnstable:
 			return newError(op, CodeCold)

@@ -44,7 +44,7 @@ func (s *Solver) Merge(dst, a, b int64) error {
 		defer s.put(p)
 		job.Solve = false
 		ma.Unpack(job.T, nc, job.RSS)
-		s.engine.Run([]*device.Job{job})
+		s.Engine().Run([]*device.Job{job})
 		out := memo.NewModel(n, nrhs)
 		for r := range rssB {
 			job.RSS[r] += rssB[r]

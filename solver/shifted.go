@@ -61,7 +61,7 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 		job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
 		job.Refine = int(s.refine.Load())
 		cur.Unpack(job.T, n+nrhs, job.RSS)
-		s.engine.Run([]*device.Job{job})
+		s.Engine().Run([]*device.Job{job})
 		if job.Info != 0 {
 			return newError(op, job.Info)
 		}

@@ -31,7 +31,7 @@ import (
 // serialized.
 type Solver struct {
 	store  *memo.Store
-	engine device.Engine
+	engine atomic.Pointer[device.Engine]
 	bufs   sync.Pool     // *[]float64
 	rcond  atomic.Uint64 // float64 bits; < 0: dgels mode
 	refine atomic.Int64  // correction steps of IncreTrainShifted
@@ -45,7 +45,7 @@ type Option func(*Solver)
 func WithStore(store *memo.Store) Option { return func(s *Solver) { s.store = store } }
 
 // WithEngine makes the solver train on e instead of a one-worker CPU engine.
-func WithEngine(e device.Engine) Option { return func(s *Solver) { s.engine = e } }
+func WithEngine(e device.Engine) Option { return func(s *Solver) { s.SetEngine(e) } }
 
 // WithRCond sets the rank-revealing mode from the start (see SetRCond).
 func WithRCond(rcond float64) Option { return func(s *Solver) { s.SetRCond(rcond) } }
@@ -76,8 +76,8 @@ func New(opts ...Option) *Solver {
 	if s.store == nil {
 		s.store = memo.New()
 	}
-	if s.engine == nil {
-		s.engine = &cpu.Engine{Workers: threadsFromEnv()}
+	if s.engine.Load() == nil {
+		s.SetThreads(threadsFromEnv())
 	}
 	return s
 }
@@ -109,7 +109,16 @@ func (s *Solver) SetRefineSteps(steps int) { s.refine.Store(int64(min(max(steps,
 func (s *Solver) Store() *memo.Store { return s.store }
 
 // Engine returns the solver's training engine.
-func (s *Solver) Engine() device.Engine { return s.engine }
+func (s *Solver) Engine() device.Engine { return *s.engine.Load() }
+
+// SetEngine makes the solver train on e from now on; calls in flight finish
+// on the engine they started with.
+func (s *Solver) SetEngine(e device.Engine) { s.engine.Store(&e) }
+
+// SetThreads switches to a CPU engine with n workers (n < 1 means 1): a
+// batch's jobs run in parallel, and a single large cold job is split across
+// the workers. Calls in flight finish on the engine they started with.
+func (s *Solver) SetThreads(n int) { s.SetEngine(&cpu.Engine{Workers: max(n, 1)}) }
 
 // Drop deletes the memo of id and reports whether it had one.
 func (s *Solver) Drop(id int64) bool { return s.store.Drop(id) }

@@ -36,3 +36,10 @@ func TestUseKernelUnknown(t *testing.T) {
 	require.Error(t, cpu.UseKernel("no-such-kernel"))
 	require.Equal(t, "go", cpu.Kernels()[0])
 }
+
+// TestDefaultKernel: the default is the last kernel listed (the assembly one
+// where the CPU has it), whatever the order in which files initialize.
+func TestDefaultKernel(t *testing.T) {
+	ks := cpu.Kernels()
+	require.Equal(t, ks[len(ks)-1], cpu.Kernel())
+}

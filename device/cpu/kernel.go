@@ -11,15 +11,15 @@ type kernel struct {
 	axpy4 func(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
 }
 
-// kernels lists the implementations usable on this CPU, the portable Go one
-// first; init functions of the assembly files append theirs.
-var kernels = []kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go}}
+// kernels lists the implementations usable on this CPU: the portable Go one
+// first, then those of the architecture (archKernels, by CPU features), the
+// default last.
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go}}, archKernels()...)
 
-// active is the kernel in use: the last (fastest) of kernels unless
-// UseKernel chose another.
-var active *kernel
-
-func init() { active = &kernels[len(kernels)-1] }
+// active is the kernel in use: the last of kernels unless UseKernel chose
+// another. (A variable initializer, not an init function, so that it sees
+// the complete list whatever the order of the package's files.)
+var active = &kernels[len(kernels)-1]
 
 // Kernels returns the names of the kernels usable on this CPU, the portable
 // Go one ("go") first and the default last: "avx2" where the CPU has AVX2

@@ -26,11 +26,15 @@ func dot4AVX512(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
 //go:noescape
 func axpy4AVX512(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
 
-func init() {
+// archKernels returns the assembly kernels this CPU supports, the default
+// (fastest measured) last.
+func archKernels() []kernel {
+	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		kernels = append(kernels, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		kernels = append(kernels, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512})
 	}
+	return ks
 }

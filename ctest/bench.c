@@ -1,0 +1,331 @@
+/* bench.c -- libsia against OpenBLAS/LAPACKE, side by side in one process.
+ *
+ * Interleaved rounds (every method once per round, inputs re-copied outside
+ * the timed region), median and min/max per method, ratios against libsia.
+ * Prints CSV rows (scenario,method,m,n,k,median_s,min_s,max_s,gflops,ratio)
+ * with '#' comment lines. Single-threaded OpenBLAS (OPENBLAS_NUM_THREADS=1,
+ * set by `make bench`). Not a test: `make bench` builds and runs it. */
+#define _POSIX_C_SOURCE 200809L
+#include <cblas.h>
+#include <lapacke.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "sia.h"
+
+#define ROUNDS 5
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmpd(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+struct stat3 { double med, min, max; };
+
+static struct stat3 stats(double *t, int n) {
+  double s[ROUNDS];
+  memcpy(s, t, n * sizeof *t);
+  qsort(s, n, sizeof *s, cmpd);
+  return (struct stat3){s[n / 2], s[0], s[n - 1]};
+}
+
+static void row(const char *scenario, const char *method, long m, int n, long k, struct stat3 s,
+                double flops, double ref_med) {
+  printf("%s,%s,%ld,%d,%ld,%.6f,%.6f,%.6f,%.2f,%.2f\n", scenario, method, m, n, k, s.med, s.min,
+         s.max, flops / s.med / 1e9, s.med / ref_med);
+  fflush(stdout);
+}
+
+/* Key-like column-major data: bytes 0..255 plus a bias column; targets a
+ * noisy linear function (positions). */
+static void keydata(long m, int n, double *a, double *b) {
+  for (int j = 0; j < n; j++)
+    for (long i = 0; i < m; i++)
+      a[i + j * m] = j == n - 1 ? 1.0 : (double)((unsigned)((rng_uniform() + 1) * 128) & 255);
+  for (long i = 0; i < m; i++) {
+    double s = 0;
+    for (int j = 0; j < n; j++) s += a[i + j * m] * (j + 1);
+    b[i] = s + rng_uniform();
+  }
+}
+
+/* ---- cold training: dgels vs cold_train (1 and 2 threads) ---- */
+static void bench_cold(long m, int n) {
+  double *A = malloc((size_t)m * n * sizeof *A), *B = malloc((size_t)m * sizeof *B);
+  double *a = malloc((size_t)m * n * sizeof *a), *b = malloc((size_t)m * sizeof *b);
+  keydata(m, n, A, B);
+  double t[3][ROUNDS], x0[129];
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int meth = 0; meth < 3; meth++) {
+      memcpy(a, A, (size_t)m * n * sizeof *a), memcpy(b, B, (size_t)m * sizeof *b);
+      double t0 = now();
+      int rc;
+      if (meth == 0) {
+        rc = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m);
+      } else {
+        sia_set_threads(meth);
+        rc = cold_train(-1, SIA_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m);
+      }
+      t[meth][r] = now() - t0;
+      if (rc) fprintf(stderr, "cold method %d: rc %d\n", meth, rc), exit(1);
+      if (meth == 0) memcpy(x0, b, n * sizeof *b);
+      else {
+        double d = 0, s = 0;
+        for (int j = 0; j < n; j++) d += (b[j] - x0[j]) * (b[j] - x0[j]), s += x0[j] * x0[j];
+        if (sqrt(d / s) > 1e-8) fprintf(stderr, "cold: libsia differs from dgels by %g\n", sqrt(d / s)), exit(1);
+      }
+    }
+  }
+  sia_set_threads(1);
+  double flops = 2.0 * m * n * n - 2.0 * n * n * n / 3;
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS);
+  row("cold", "LAPACKE_dgels", m, n, 0, s0, flops, s1.med);
+  row("cold", "libsia_cold_train_1thread", m, n, 0, s1, flops, s1.med);
+  row("cold", "libsia_cold_train_2threads", m, n, 0, s2, flops, s1.med);
+  printf("# cold %ldx%d: libsia is %.1fx faster than dgels (1 thread), %.1fx with 2 threads (scaling %.2fx)\n",
+         m, n, s0.med / s1.med, s0.med / s2.med, s1.med / s2.med);
+  free(A), free(B), free(a), free(b);
+}
+
+/* dtpqrt on [Raug; A_new | b_new] (column-major, n+1 columns) and the
+ * triangular solve: the best composition of OpenBLAS for the update. */
+static void tpqrt_update(int k, int n, int nb, double *raug, double *bb, double *tw, double *x) {
+  int nc = n + 1;
+  LAPACKE_dtpqrt(LAPACK_COL_MAJOR, k, nc, 0, nb, raug, nc, bb, k, tw, nb);
+  for (int i = 0; i < n; i++) x[i] = raug[i + n * nc];
+  cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, raug, nc, x, 1);
+}
+
+/* ---- the update kernel: incre_train vs dtpqrt (best nb) ---- */
+static void bench_kernel(int n, int k) {
+  int nc = n + 1, nbs[4] = {8, 16, 32, 64};
+  double *A = malloc((size_t)(k + n) * n * sizeof *A), *B = malloc((size_t)(k + n) * sizeof *B);
+  keydata(k + n, n, A, B);
+  /* Rows 0..n-1 give the starting factor (identical for both libraries). */
+  double *a0 = malloc((size_t)(k + n) * n * sizeof *a0), *b0 = malloc((size_t)(k + n) * sizeof *b0);
+  double *raug0 = calloc((size_t)nc * nc, sizeof *raug0), tau[130];
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++) raug0[i + j * nc] = A[i + j * (k + n)];
+  for (int i = 0; i < n; i++) raug0[i + n * nc] = B[i];
+  LAPACKE_dgeqrf(LAPACK_COL_MAJOR, nc, nc, raug0, nc, tau); /* triangular start */
+  for (int j = 0; j < nc; j++)
+    for (int i = j + 1; i < nc; i++) raug0[i + j * nc] = 0;
+  raug0[n + n * nc] = 0;
+  /* New rows as a separate k x n block. */
+  double *an = malloc((size_t)k * n * sizeof *an), *bn = malloc((size_t)(k > n ? k : n) * sizeof *bn);
+  double *bb0 = malloc((size_t)k * nc * sizeof *bb0);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < k; i++) an[i + j * k] = bb0[i + j * k] = A[n + i + j * (k + n)];
+  for (int i = 0; i < k; i++) bb0[i + n * k] = B[n + i];
+  /* A memo for libsia with the same starting factor: cold-train rows 0..n. */
+  double *raug = malloc((size_t)nc * nc * sizeof *raug), *bb = malloc((size_t)k * nc * sizeof *bb);
+  double *tw = malloc((size_t)64 * nc * sizeof *tw), x[130];
+  double flop1 = 2.0 * k * n * n;
+  int reps = (int)(2e7 / flop1) + 1;
+  double t[5][ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int meth = 0; meth < 5; meth++) {
+      if (meth == 4) {
+        memcpy(a0, A, (size_t)(k + n) * n * sizeof *a0), memcpy(b0, B, (size_t)(k + n) * sizeof *b0);
+        if (cold_train(900, SIA_COL_MAJOR, 'N', n, n, 1, a0, k + n, b0, k + n)) exit(2);
+      }
+      double t0 = now();
+      for (int rep = 0; rep < reps; rep++) {
+        if (meth < 4) {
+          memcpy(raug, raug0, (size_t)nc * nc * sizeof *raug);
+          memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
+          tpqrt_update(k, n, nbs[meth] < nc ? nbs[meth] : nc, raug, bb, tw, x);
+        } else {
+          memcpy(bn, &B[n], (size_t)k * sizeof *bn);
+          if (incre_train(900, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bn, k > n ? k : n)) exit(3);
+        }
+      }
+      t[meth][r] = (now() - t0) / reps;
+    }
+  }
+  struct stat3 best = stats(t[0], ROUNDS);
+  int bestnb = nbs[0];
+  for (int q = 1; q < 4; q++) {
+    struct stat3 s = stats(t[q], ROUNDS);
+    if (s.med < best.med) best = s, bestnb = nbs[q];
+  }
+  struct stat3 sia = stats(t[4], ROUNDS);
+  char name[64];
+  snprintf(name, sizeof name, "LAPACKE_dtpqrt_nb%d", bestnb);
+  row("update", name, 0, n, k, best, flop1, sia.med);
+  row("update", "libsia_incre_train", 0, n, k, sia, flop1, sia.med);
+  sia_memo_drop(900);
+  free(A), free(B), free(a0), free(b0), free(raug0), free(an), free(bn), free(bb0), free(raug), free(bb), free(tw);
+}
+
+/* ---- incremental retraining on 1e6 rows: dgels refit, the paper's
+ * reference method, dtpqrt, incre_train ---- */
+static void bench_incre(long m, int n, int k) {
+  long mt = m + k;
+  int nc = n + 1;
+  double *A = malloc((size_t)mt * n * sizeof *A), *B = malloc((size_t)mt * sizeof *B);
+  keydata(mt, n, A, B);
+  double *a = malloc((size_t)mt * n * sizeof *a), *b = malloc((size_t)mt * sizeof *b);
+  /* R_old (and Q^T b, residual) of the first m rows, for the OpenBLAS methods. */
+  double *raug0 = calloc((size_t)nc * nc, sizeof *raug0);
+  {
+    double *c = malloc((size_t)m * nc * sizeof *c), *tau = malloc(nc * sizeof *tau);
+    for (int j = 0; j < n; j++) memcpy(&c[j * m], &A[j * mt], (size_t)m * sizeof *c);
+    memcpy(&c[n * m], B, (size_t)m * sizeof *c);
+    LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)m, nc, c, (int)m, tau);
+    for (int j = 0; j < nc; j++)
+      for (int i = 0; i <= j; i++) raug0[i + j * nc] = c[i + j * m];
+    free(c), free(tau);
+  }
+  double *an = malloc((size_t)k * n * sizeof *an), *bn = malloc((size_t)k * sizeof *bn);
+  double *bb0 = malloc((size_t)k * nc * sizeof *bb0);
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < k; i++) an[i + j * k] = bb0[i + j * k] = A[m + i + j * mt];
+  for (int i = 0; i < k; i++) bb0[i + n * k] = bn[i] = B[m + i];
+  double *raug = malloc((size_t)nc * nc * sizeof *raug), *bb = malloc((size_t)k * nc * sizeof *bb);
+  double *tw = malloc((size_t)32 * nc * sizeof *tw), x[130], xref[130];
+  double *rn = malloc((size_t)k * n * sizeof *rn), *st = malloc((size_t)2 * n * n * sizeof *st), tau[130];
+  /* One libsia model per round, cold-trained on the first m rows. */
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int j = 0; j < n; j++) memcpy(&a[j * m], &A[j * mt], (size_t)m * sizeof *a);
+    memcpy(b, B, (size_t)m * sizeof *b);
+    if (cold_train(800 + r, SIA_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m)) exit(4);
+  }
+  double t[4][ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    /* 0: full retrain with dgels on all rows. */
+    memcpy(a, A, (size_t)mt * n * sizeof *a), memcpy(b, B, (size_t)mt * sizeof *b);
+    double t0 = now();
+    if (LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (int)mt, n, 1, a, (int)mt, b, (int)mt)) exit(5);
+    t[0][r] = now() - t0;
+    memcpy(xref, b, n * sizeof *b);
+    /* 1: the SIA paper's reference method on OpenBLAS: QR of the new rows,
+     * dgeqrf of the stacked 2n x n [R_old; R_new], A^T b over all rows,
+     * x = R^-1 R^-T A^T b. */
+    memcpy(rn, an, (size_t)k * n * sizeof *rn);
+    t0 = now();
+    LAPACKE_dgeqrf(LAPACK_COL_MAJOR, k, n, rn, k, tau);
+    for (int j = 0; j < n; j++)
+      for (int i = 0; i < 2 * n; i++)
+        st[i + j * 2 * n] = i < n ? (i <= j ? raug0[i + j * nc] : 0) : (i - n <= j ? rn[i - n + j * k] : 0);
+    LAPACKE_dgeqrf(LAPACK_COL_MAJOR, 2 * n, n, st, 2 * n, tau);
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)mt, n, 1.0, A, (int)mt, B, 1, 0.0, x, 1);
+    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, st, 2 * n, x, 1);
+    cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, st, 2 * n, x, 1);
+    t[1][r] = now() - t0;
+    /* 2: dtpqrt (nb = 32) + triangular solve. */
+    memcpy(raug, raug0, (size_t)nc * nc * sizeof *raug), memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
+    t0 = now();
+    tpqrt_update(k, n, 32, raug, bb, tw, x);
+    t[2][r] = now() - t0;
+    /* 3: libsia incre_train on the new rows only. */
+    double bsia[130 > 10000 ? 130 : 10000];
+    memcpy(bsia, bn, (size_t)k * sizeof *bsia);
+    t0 = now();
+    if (incre_train(800 + r, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bsia, k)) exit(6);
+    t[3][r] = now() - t0;
+    double d = 0, s = 0;
+    for (int j = 0; j < n; j++) d += (bsia[j] - xref[j]) * (bsia[j] - xref[j]), s += xref[j] * xref[j];
+    if (sqrt(d / s) > 1e-8) fprintf(stderr, "incre: libsia differs from dgels by %g\n", sqrt(d / s)), exit(7);
+  }
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS), s3 = stats(t[3], ROUNDS);
+  double fl = 2.0 * k * n * n;
+  row("incre", "LAPACKE_dgels_full_retrain", mt, n, k, s0, 2.0 * mt * n * n, s3.med);
+  row("incre", "sia_paper_reference_openblas", mt, n, k, s1, fl, s3.med);
+  row("incre", "LAPACKE_dtpqrt_nb32", mt, n, k, s2, fl, s3.med);
+  row("incre", "libsia_incre_train", mt, n, k, s3, fl, s3.med);
+  printf("# incre m=%ld n=%d k=%d: libsia is %.0fx faster than a dgels retrain, %.1fx than the paper's method\n",
+         m, n, k, s0.med / s3.med, s1.med / s3.med);
+
+  /* incre_train_shifted: one streaming pass for A^T b and one per
+   * correction step, against a plain memcpy of A. */
+  double ts[2][ROUNDS];
+  double *acopy = malloc((size_t)mt * n * sizeof *acopy);
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int j = 0; j < n; j++) memcpy(&a[j * m], &A[j * mt], (size_t)m * sizeof *a);
+    memcpy(b, B, (size_t)m * sizeof *b);
+    if (cold_train(700, SIA_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m)) exit(8);
+    memcpy(b, B, (size_t)mt * sizeof *b);
+    double t0 = now();
+    int rc = incre_train_shifted(700, SIA_COL_MAJOR, k, n, 1, an, k, (int)mt, A, (int)mt, b, (int)mt);
+    ts[0][r] = now() - t0;
+    if (rc) fprintf(stderr, "shifted: %d\n", rc), exit(9);
+    t0 = now();
+    memcpy(acopy, A, (size_t)mt * n * sizeof *acopy);
+    ts[1][r] = now() - t0;
+  }
+  struct stat3 ss = stats(ts[0], ROUNDS), sm = stats(ts[1], ROUNDS);
+  double bytes = (double)mt * n * 8;
+  row("shifted", "libsia_incre_train_shifted", mt, n, k, ss, 2.0 * 2 * mt * n + fl, ss.med);
+  row("shifted", "memcpy_of_A", mt, n, 0, sm, 0, ss.med);
+  printf("# shifted: 2 passes over A (A^T b, one correction) at %.1f GB/s read; memcpy of A %.1f GB/s (bytes copied/s)\n",
+         2 * bytes / ss.med / 1e9, bytes / sm.med / 1e9);
+  free(acopy);
+  for (int r = 0; r < ROUNDS; r++) sia_memo_drop(800 + r);
+  sia_memo_drop(700);
+  free(A), free(B), free(a), free(b), free(raug0), free(an), free(bn), free(bb0), free(raug), free(bb), free(tw), free(rn), free(st);
+}
+
+/* ---- call overhead ---- */
+static void bench_overhead(void) {
+  const int calls = 200000;
+  double a[3] = {1, 2, 1}, bcol[3] = {1, 0, 0};
+  double ab[12] = {1, 0, 0, 1, 1, 0, 1, 1, 1, 2, 3, 1}, b4[4] = {1, 2, 3, 4};
+  if (cold_train(1, SIA_ROW_MAJOR, 'N', 4, 3, 1, ab, 3, b4, 1)) exit(10);
+  double t[3][ROUNDS];
+  volatile int sink = 0;
+  for (int r = 0; r < ROUNDS; r++) {
+    double t0 = now();
+    for (int i = 0; i < calls; i++) sink += sia_version_number();
+    t[0][r] = (now() - t0) / calls;
+    t0 = now();
+    for (int i = 0; i < calls; i++) sink += (int)sia_memo_count();
+    t[1][r] = (now() - t0) / calls;
+    t0 = now();
+    for (int i = 0; i < calls; i++) {
+      bcol[0] = 1;
+      sink += incre_train(1, SIA_ROW_MAJOR, 'N', 1, 3, 1, a, 3, bcol, 1);
+    }
+    t[2][r] = (now() - t0) / calls;
+  }
+  (void)sink;
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS);
+  row("overhead", "cgo_entry_sia_version_number", 0, 0, 1, s0, 0, s2.med);
+  row("overhead", "cgo_entry_plus_atomic_sia_memo_count", 0, 0, 1, s1, 0, s2.med);
+  row("overhead", "incre_train_n3_k1", 0, 3, 1, s2, 0, s2.med);
+  printf("# overhead: incre_train(n=3,k=1) %.0f ns per call; bare cgo entry %.0f ns\n", s2.med * 1e9, s0.med * 1e9);
+  sia_memo_drop(1);
+}
+
+int main(int argc, char **argv) {
+  int quick = argc > 1 && strcmp(argv[1], "-quick") == 0;
+  printf("# libsia %s bench; OpenBLAS single-threaded; %d interleaved rounds, median/min/max seconds\n",
+         sia_version(), ROUNDS);
+  printf("scenario,method,m,n,k,median_s,min_s,max_s,gflops,ratio_to_libsia\n");
+  bench_overhead();
+  int ns[5] = {17, 33, 65, 97, 129}, ks[3] = {64, 1000, 10000};
+  for (int i = 0; i < 5; i++)
+    for (int j = 0; j < 3; j++) bench_kernel(ns[i], ks[j]);
+  bench_incre(quick ? 100000 : 1000000, 33, 10000);
+  bench_cold(quick ? 100000 : 1000000, 33);
+  bench_cold(quick ? 20000 : 200000, 97);
+  struct sia_memo_stats st;
+  double a[34 * 40], b[40];
+  for (int i = 0; i < 34 * 40; i++) a[i] = rng_uniform();
+  for (int i = 0; i < 40; i++) b[i] = rng_uniform();
+  sia_memo_clear();
+  cold_train(1, SIA_ROW_MAJOR, 'N', 40, 33, 1, a, 33, b, 1);
+  sia_memo_stats(&st);
+  printf("# memory: a memo of n=33, nrhs=1 costs %lld bytes (8*(n(n+1)/2 + n*nrhs + nrhs) = %d payload + 192)\n",
+         (long long)st.bytes, 8 * (33 * 34 / 2 + 33 + 1));
+  return 0;
+}
