@@ -1,0 +1,71 @@
+package opencl_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/libsia/sia/device/cpu"
+	"github.com/libsia/sia/device/enginetest"
+	"github.com/libsia/sia/device/opencl"
+)
+
+// engine opens the first usable OpenCL device, or skips the test with the
+// reason when there is none (CI installs PoCL so that these tests run).
+func engine(t *testing.T) *opencl.Engine {
+	t.Helper()
+	e, err := opencl.New(opencl.Options{PlatformIndex: -1, DeviceIndex: -1, Fallback: &cpu.Engine{Workers: 1}})
+	if err != nil {
+		if os.Getenv("SIA_REQUIRE_OPENCL") != "" {
+			t.Fatalf("SIA_REQUIRE_OPENCL is set but: %v", err)
+		}
+		t.Skipf("no OpenCL device: %v", err)
+	}
+	dev := e.Device()
+	t.Logf("device: %s", dev.String())
+	return e
+}
+
+func TestColdOnDevice(t *testing.T) {
+	e := engine(t)
+	defer e.Close()
+	enginetest.ColdTest(t, e, 4)
+	require.Positive(t, e.Stats().DeviceJobs, "some cold jobs must have run on the device")
+}
+
+func TestIncreOnDevice(t *testing.T) {
+	e := engine(t)
+	defer e.Close()
+	enginetest.IncreTest(t, e, 4)
+	st := e.Stats()
+	require.Positive(t, st.DeviceJobs)
+	require.Zero(t, st.Fallbacks, st.LastError)
+}
+
+func TestBatchOnDevice(t *testing.T) {
+	e := engine(t)
+	defer e.Close()
+	enginetest.BatchTest(t, e)
+	require.Zero(t, e.Stats().Fallbacks, e.Stats().LastError)
+}
+
+// TestBinaryRoute exercises the FPGA route on whatever device there is:
+// build from source, read CL_PROGRAM_BINARIES, load them back with
+// clCreateProgramWithBinary and train with that program.
+func TestBinaryRoute(t *testing.T) {
+	e := engine(t)
+	bin, err := e.Binary()
+	e.Close()
+	require.NoError(t, err)
+	path := t.TempDir() + "/sia.bin"
+	require.NoError(t, os.WriteFile(path, bin, 0o600))
+	d := e.Device()
+	e2, err := opencl.New(opencl.Options{PlatformIndex: d.PlatformIndex, DeviceIndex: d.DeviceIndex, Binary: path, Fallback: &cpu.Engine{}})
+	require.NoError(t, err)
+	defer e2.Close()
+	enginetest.BatchTest(t, e2)
+	require.NoError(t, os.WriteFile(path, []byte("not a binary"), 0o600))
+	_, err = opencl.New(opencl.Options{PlatformIndex: d.PlatformIndex, DeviceIndex: d.DeviceIndex, Binary: path, Fallback: &cpu.Engine{}})
+	require.Error(t, err, "a wrong binary must be refused cleanly")
+}
