@@ -4,6 +4,7 @@
 #   make test    every test: gofmt, go vet, Go tests with -race, C tests vs LAPACKE
 #   make bench   benchmarks (see README)
 #   make deps    install the Debian packages the tests need (as root)
+#   make devices list OpenCL devices and the engine "auto" picks
 
 GO      ?= go
 CC      ?= cc
@@ -11,10 +12,13 @@ BUILD   := build
 LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
-APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev
+APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib demo test gotest ctest vet bench deps clean help
+.PHONY: all lib demo test gotest ctest vet bench deps devices clean help
+
+devices:
+	$(GO) run ./cmd/sia-devices
 
 all: lib
 
@@ -39,12 +43,13 @@ gotest:
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
-CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/quickstart
+CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
+	@if ldd $(LIB) | grep -qiE 'opencl|lapack|blas'; then echo "libsia.so must link libc only:"; ldd $(LIB); exit 1; fi
 	@for t in $(CTESTS); do echo "== $$t"; ./$$t 2>/dev/null >/tmp/sia-ctest.$$$$ || { cat /tmp/sia-ctest.$$$$; ./$$t >/dev/null; exit 1; }; tail -n 1 /tmp/sia-ctest.$$$$; done
 
 OPENBLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread
@@ -65,10 +70,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
 	    echo "missing Debian packages; run as root:"; \
-	    echo "  apt-get update && apt-get install -y$$missing"; exit 1; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends$$missing"; exit 1; \
 	  fi; \
 	fi
 	@command -v $(GO) >/dev/null || { echo "Go 1.25 or later is required (https://go.dev/dl/)"; exit 1; }
@@ -77,4 +82,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '2,7p' Makefile
+	@sed -n '2,8p' Makefile

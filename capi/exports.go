@@ -8,6 +8,18 @@ package main
 struct sia_memo_stats_ {
 	int64_t models, bytes, limit, hits, misses, evictions;
 };
+
+// The layout of struct sia_job in include/sia.h.
+struct sia_job_ {
+	int64_t model_id;
+	int matrix_layout;
+	int m, n, nrhs;
+	const double *a;
+	int lda;
+	double *b;
+	int ldb;
+	int info;
+};
 */
 import "C"
 
@@ -198,4 +210,61 @@ func sia_version_number() C.int {
 func sia_set_threads(n C.int) {
 	defer func() { _ = recover() }()
 	lib.SetThreads(int(n))
+}
+
+//export sia_train_batch
+func sia_train_batch(jobs *C.struct_sia_job_, count C.int) (ret C.int) {
+	defer guard(&ret)
+	switch {
+	case count < 0:
+		return -2
+	case count == 0:
+		return 0
+	case jobs == nil:
+		return -1
+	}
+	cj := unsafe.Slice(jobs, int(count))
+	bj := make([]solver.BatchJob, len(cj))
+	for i := range cj {
+		c := &cj[i]
+		L := solver.Layout(c.matrix_layout)
+		m, n, nrhs := int(c.m), int(c.n), int(c.nrhs)
+		bj[i] = solver.BatchJob{
+			ID: int64(c.model_id), Layout: L, M: m, N: n, NRHS: nrhs,
+			A: view(c.a, solver.Extent(L, m, n, int(c.lda))), LDA: int(c.lda),
+			B: view(c.b, solver.Extent(L, max(m, n), nrhs, int(c.ldb))), LDB: int(c.ldb),
+		}
+	}
+	failed := lib.TrainBatch(bj)
+	for i := range cj {
+		cj[i].info = C.int(solver.Code(bj[i].Err))
+	}
+	return C.int(failed)
+}
+
+//export sia_device_select
+func sia_device_select(spec *C.char) (ret C.int) {
+	defer guard(&ret)
+	if spec == nil {
+		return -1
+	}
+	if lib.SelectDevice(C.GoString(spec)) != nil {
+		return C.int(solver.CodeNoDevice)
+	}
+	return 0
+}
+
+//export sia_device_describe
+func sia_device_describe(buf *C.char, n C.int) (ret C.int) {
+	defer guard(&ret)
+	if n < 0 || (buf == nil && n > 0) {
+		return -1
+	}
+	text := lib.DescribeDevice()
+	if n > 0 {
+		dst := unsafe.Slice((*byte)(unsafe.Pointer(buf)), int(n))
+		k := copy(dst[:n-1], text)
+		dst[k] = 0
+	}
+	return C.int(len(text))
 }

@@ -15,7 +15,9 @@
  *   1. Training calls  cold_train, incre_train, decre_train (LAPACKE_dgels
  *                      shaped), incre_train_shifted
  *   2. Options         sia_set_rcond, sia_last_rank, sia_set_threads
- *   3. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count,
+ *   3. Batches/devices sia_train_batch, sia_device_select,
+ *                      sia_device_describe
+ *   4. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count,
  *                      sia_memo_merge, sia_memo_set_limit, sia_memo_stats
  *   plus               sia_strerror, sia_version, sia_version_number
  *
@@ -88,7 +90,11 @@ enum sia_result {
   /* decre_train refused a downdate that would lose accuracy or rank (see
    * there). The memo is unchanged: cold-train the model on the rows that
    * remain. */
-  SIA_ECOLD = -1004
+  SIA_ECOLD = -1004,
+  /* sia_device_select: the requested training engine is not available (no
+   * OpenCL loader, platform or such device, no double precision, or the
+   * program failed to build). The selection is unchanged. */
+  SIA_ENODEVICE = -1005
 };
 
 /* ---- Training calls ---------------------------------------------------- */
@@ -312,6 +318,79 @@ void sia_set_threads(int n);
  * Thread-local: other threads' calls do not change it. Since 0.1.
  */
 int sia_last_rank(void);
+
+/* ---- Batches and training devices ------------------------------------- */
+
+/* One model's incremental training in a batch (sia_train_batch): the
+ * arguments of incre_train with trans 'N', and its result. */
+struct sia_job {
+  int64_t model_id;   /* [in]  a memoized model */
+  int matrix_layout;  /* [in]  SIA_ROW_MAJOR or SIA_COL_MAJOR */
+  int m, n, nrhs;     /* [in]  new rows, columns, target columns */
+  const double *a;    /* [in]  m x n new rows; not modified */
+  int lda;            /* [in]  leading dimension of a */
+  double *b;          /* [in,out] max(m,n) x nrhs: targets in, solution out */
+  int ldb;            /* [in]  leading dimension of b */
+  int info;           /* [out] the job's code, as incre_train returns it */
+};
+
+/*
+ * sia_train_batch -- train many models incrementally in one call: what an
+ * index's single training thread calls once per retraining pass.
+ *
+ * Each job is exactly incre_train(job.model_id, job.matrix_layout, 'N',
+ * job.m, job.n, job.nrhs, job.a, job.lda, job.b, job.ldb) and receives its
+ * own code in job.info; a failing job changes nothing and does not affect
+ * the others. Jobs on distinct model IDs go to the training engine together
+ * (in parallel on the CPU workers, or as one launch of one work-group per
+ * model on an OpenCL device); jobs repeating a model ID are applied in batch
+ * order.
+ *
+ * Returns the number of jobs whose info is non-zero (0: all succeeded); -1
+ * if jobs is NULL while count > 0; -2 if count < 0.
+ * Thread-safety: safe; the batch holds the locks of the IDs it trains (in
+ * ascending order), so it is serialized with other calls on those IDs.
+ * Lifetime: a, b and the job array are used only during the call.
+ * Since 0.1.
+ */
+int sia_train_batch(struct sia_job *jobs, int count);
+
+/*
+ * sia_device_select -- choose the training engine.
+ *
+ * spec: "auto" (the default, also read from SIA_DEVICE at load): an OpenCL
+ * accelerator or GPU when one is present, otherwise the CPU engine -- a
+ * CPU-type OpenCL device such as PoCL is never chosen automatically, and
+ * jobs under 1e6 flops (2*k*n^2) stay on the CPU, where a device launch
+ * would cost more than the work; "cpu"; "opencl": the preferred usable
+ * OpenCL device (accelerator, GPU, CPU); "opencl:<platform>:<device>":
+ * that device (indexes as sia_device_describe lists them). OpenCL is loaded
+ * at run time (dlopen("libOpenCL.so.1"), or $SIA_OPENCL_LIB); a precompiled
+ * program for FPGA boards is taken from $SIA_OPENCL_BINARY. Jobs the OpenCL
+ * kernel does not run (cold training that must leave dgels's residual
+ * rows, decre_train, incre_train_shifted, the rank-revealing mode,
+ * n + nrhs > 256) and jobs of a launch that failed on the device run on
+ * the CPU engine; nothing is lost, and sia_device_describe counts them.
+ *
+ * Returns 0; SIA_ENODEVICE if the engine cannot be opened (the selection
+ * is unchanged); -1 if spec is NULL.
+ * Thread-safety: safe; calls in flight finish on the engine they started
+ * with. Since 0.1.
+ */
+int sia_device_select(const char *spec);
+
+/*
+ * sia_device_describe -- a human-readable report: the selection, the CPU
+ * engine (workers, SIMD kernel), every OpenCL device found, and the
+ * OpenCL engine's counters (jobs on the device, routed to the CPU, fallbacks
+ * after device errors, the last device error).
+ *
+ * Writes at most len bytes including the terminating NUL into buf (always
+ * NUL-terminated when len > 0) and returns the length of the full report,
+ * as snprintf does; -1 if len < 0 or buf is NULL with len > 0.
+ * Thread-safety: safe. Since 0.1.
+ */
+int sia_device_describe(char *buf, int len);
 
 /* ---- Memo store --------------------------------------------------------
  * One process-wide store, keyed by model ID. A model costs

@@ -270,3 +270,13 @@ func (s *Store) Stats() Stats {
 		Hits: s.hits.Load(), Misses: s.misses.Load(), Evictions: s.evictions.Load(),
 	}
 }
+
+// RecordLookup counts a lookup made outside Modify (a batch locks its IDs
+// with UpdateMany and looks their memos up itself) as a hit or a miss.
+func (s *Store) RecordLookup(found bool) {
+	if found {
+		s.hits.Add(1)
+	} else {
+		s.misses.Add(1)
+	}
+}

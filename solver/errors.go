@@ -24,6 +24,10 @@ const (
 	// accuracy or rank; the memo is unchanged; cold-train the model on the
 	// rows that remain.
 	CodeCold = -1004
+	// CodeNoDevice: the requested training engine is not available (no
+	// OpenCL loader, platform or such device, or the program failed to
+	// build); the selection is unchanged.
+	CodeNoDevice = -1005
 )
 
 // MaxElements bounds the number of float64 elements any matrix argument may
@@ -89,6 +93,8 @@ func Strerror(code int) string {
 		return "internal error"
 	case code == CodeTooBig:
 		return "problem too large"
+	case code == CodeNoDevice:
+		return "requested training device not available"
 	case code == CodeCold:
 		return "downdate would lose accuracy: cold-train the model"
 	case code < 0 && code > -1000:

@@ -23,6 +23,7 @@ import (
 
 	"github.com/libsia/sia/device"
 	"github.com/libsia/sia/device/cpu"
+	"github.com/libsia/sia/device/dispatch"
 	"github.com/libsia/sia/memo"
 )
 
@@ -35,6 +36,8 @@ type Solver struct {
 	bufs   sync.Pool     // *[]float64
 	rcond  atomic.Uint64 // float64 bits; < 0: dgels mode
 	refine atomic.Int64  // correction steps of IncreTrainShifted
+
+	deviceErr string // why SIA_DEVICE was not honoured, if it was not
 }
 
 // Option configures a Solver.
@@ -77,7 +80,15 @@ func New(opts ...Option) *Solver {
 		s.store = memo.New()
 	}
 	if s.engine.Load() == nil {
-		s.SetThreads(threadsFromEnv())
+		d, err := dispatch.New(os.Getenv("SIA_DEVICE"), threadsFromEnv())
+		if err != nil {
+			// A bad or unavailable SIA_DEVICE must not stop the library
+			// from loading: train on the CPU and say why in
+			// DescribeDevice.
+			d, _ = dispatch.New("cpu", threadsFromEnv())
+			s.deviceErr = err.Error()
+		}
+		s.SetEngine(d)
 	}
 	return s
 }
@@ -115,10 +126,47 @@ func (s *Solver) Engine() device.Engine { return *s.engine.Load() }
 // on the engine they started with.
 func (s *Solver) SetEngine(e device.Engine) { s.engine.Store(&e) }
 
-// SetThreads switches to a CPU engine with n workers (n < 1 means 1): a
-// batch's jobs run in parallel, and a single large cold job is split across
-// the workers. Calls in flight finish on the engine they started with.
-func (s *Solver) SetThreads(n int) { s.SetEngine(&cpu.Engine{Workers: max(n, 1)}) }
+// SetThreads sets the CPU engine's workers (n < 1 means 1): a batch's jobs
+// run in parallel, and a single large cold job is split across the
+// workers. With a dispatcher (the default engine) the device selection is
+// kept; another engine is replaced by a CPU engine. Calls in flight finish
+// with the setting they started with.
+func (s *Solver) SetThreads(n int) {
+	if d, ok := s.Engine().(*dispatch.Dispatcher); ok {
+		d.SetThreads(n)
+		return
+	}
+	s.SetEngine(&cpu.Engine{Workers: max(n, 1)})
+}
+
+// SelectDevice selects the training engine by spec: "auto", "cpu",
+// "opencl" or "opencl:<platform>:<device>" (see package dispatch). On error
+// (unknown spec, no such device) the current engine stays. The CPU worker
+// count is kept.
+func (s *Solver) SelectDevice(spec string) error {
+	workers := 1
+	if d, ok := s.Engine().(*dispatch.Dispatcher); ok {
+		workers = d.Workers()
+	}
+	d, err := dispatch.New(spec, workers)
+	if err != nil {
+		return err
+	}
+	s.SetEngine(d)
+	return nil
+}
+
+// DescribeDevice reports the engines found and the selection.
+func (s *Solver) DescribeDevice() string {
+	var out string
+	if s.deviceErr != "" {
+		out = "SIA_DEVICE not honoured: " + s.deviceErr + "\n"
+	}
+	if d, ok := s.Engine().(*dispatch.Dispatcher); ok {
+		return out + d.Describe()
+	}
+	return out + "engine: " + s.Engine().Name() + "\n"
+}
 
 // Drop deletes the memo of id and reports whether it had one.
 func (s *Solver) Drop(id int64) bool { return s.store.Drop(id) }

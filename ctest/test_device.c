@@ -1,0 +1,116 @@
+/* test_device.c -- sia_train_batch and the device selection through
+ * libsia.so: batches on the CPU engine and, when an OpenCL device is
+ * present (PoCL in CI), on the OpenCL engine, each job compared with
+ * LAPACKE_dgels on all of its model's rows. */
+#include <lapacke.h>
+#include <string.h>
+
+#include "check.h"
+#include "sia.h"
+
+enum { MODELS = 6, N = 17, ROWS = 2000 };
+
+static double A[MODELS][ROWS * N], B[MODELS][ROWS];
+static int used[MODELS];
+
+static void setup(void) {
+  sia_memo_clear();
+  for (int md = 0; md < MODELS; md++) {
+    for (int i = 0; i < ROWS; i++) {
+      for (int j = 0; j < N - 1; j++) A[md][i * N + j] = (double)((unsigned)((rng_uniform() + 1) * 128) & 255);
+      A[md][i * N + N - 1] = 1;
+      B[md][i] = rng_uniform() * 1000;
+    }
+    double a[60 * N], b[60];
+    memcpy(a, A[md], sizeof a), memcpy(b, B[md], sizeof b);
+    CHECK(cold_train(md, SIA_ROW_MAJOR, 'N', 60, N, 1, a, N, b, 1) == 0, "cold %d", md);
+    used[md] = 60;
+  }
+}
+
+static double reldiff_ref(int md, const double *x) {
+  static double a[ROWS * N], b[ROWS];
+  int m = used[md];
+  memcpy(a, A[md], (size_t)m * N * sizeof(double)), memcpy(b, B[md], (size_t)m * sizeof(double));
+  CHECK(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', m, N, 1, a, N, b, 1) == 0, "dgels");
+  double d = 0, s = 0;
+  for (int j = 0; j < N; j++) d += (x[j] - b[j]) * (x[j] - b[j]), s += b[j] * b[j];
+  return sqrt(d / s);
+}
+
+static void run_batch(const char *engine) {
+  setup();
+  /* Model 0 appears three times (applied in order), model 5 twice; one job
+   * names a model with no memo, one has an illegal lda. */
+  const int ids[] = {0, 1, 2, 0, 3, 4, 5, 0, 5, 42, 1};
+  const int count = sizeof ids / sizeof ids[0];
+  struct sia_job jobs[16];
+  static double bufs[16][400];
+  for (int q = 0; q < count; q++) {
+    int md = ids[q] < MODELS ? ids[q] : 0;
+    int k = 1 + q * 37 % 300;
+    struct sia_job *j = &jobs[q];
+    j->model_id = ids[q];
+    j->matrix_layout = SIA_ROW_MAJOR;
+    j->m = k, j->n = N, j->nrhs = 1;
+    j->a = &A[md][used[md] * N];
+    j->lda = N;
+    memcpy(bufs[q], &B[md][used[md]], (size_t)k * sizeof(double));
+    j->b = bufs[q];
+    j->ldb = 1;
+    j->info = 12345;
+    if (ids[q] < MODELS) used[md] += k;
+  }
+  jobs[count] = jobs[1];
+  jobs[count].lda = 3; /* illegal: lda < n */
+  int failed = sia_train_batch(jobs, count + 1);
+  CHECK(failed == 2, "%s: %d failed jobs, want 2", engine, failed);
+  CHECK(jobs[9].info == SIA_ENOMEMO, "%s: no memo -> %d", engine, jobs[9].info);
+  CHECK(jobs[count].info == -7, "%s: bad lda -> %d", engine, jobs[count].info);
+  /* The last job of each model holds the solution for all its rows. */
+  int last[MODELS];
+  for (int md = 0; md < MODELS; md++) last[md] = -1;
+  for (int q = 0; q < count; q++)
+    if (ids[q] < MODELS) {
+      CHECK(jobs[q].info == 0, "%s: job %d info %d", engine, q, jobs[q].info);
+      last[ids[q]] = q;
+    }
+  for (int md = 0; md < MODELS; md++) {
+    double d = reldiff_ref(md, jobs[last[md]].b);
+    CHECK(d <= 1e-10, "%s: model %d vs LAPACKE_dgels on all rows: %g", engine, md, d);
+  }
+  CHECK(sia_train_batch(NULL, 3) == -1, "NULL jobs");
+  CHECK(sia_train_batch(jobs, -1) == -2, "negative count");
+  CHECK(sia_train_batch(jobs, 0) == 0, "empty batch");
+}
+
+int main(void) {
+  char buf[4096];
+  int len = sia_device_describe(buf, sizeof buf);
+  CHECK(len > 0 && (size_t)len == strlen(buf), "describe: %d", len);
+  char small[8];
+  CHECK(sia_device_describe(small, sizeof small) == len && strlen(small) == 7, "truncation");
+  CHECK(sia_device_describe(NULL, 0) == len, "length query");
+  CHECK(sia_device_select("no-such-engine") == SIA_ENODEVICE, "bad spec");
+  CHECK(sia_device_select("opencl:9:9") == SIA_ENODEVICE, "missing device");
+  CHECK(sia_device_select(NULL) == -1, "NULL spec");
+
+  CHECK(sia_device_select("cpu") == 0, "cpu");
+  run_batch("cpu");
+  sia_set_threads(2);
+  run_batch("cpu, 2 workers");
+  sia_set_threads(1);
+
+  if (sia_device_select("opencl") == 0) {
+    run_batch("opencl");
+    sia_device_describe(buf, sizeof buf);
+    printf("%s", buf);
+    CHECK(strstr(buf, " 0 fallbacks") != NULL, "no device failures");
+  } else if (getenv("SIA_REQUIRE_OPENCL")) {
+    CHECK(0, "SIA_REQUIRE_OPENCL is set but no OpenCL device could be selected");
+  } else {
+    printf("test_device: no OpenCL device; OpenCL batch skipped\n");
+  }
+  CHECK(sia_device_select("auto") == 0, "auto");
+  return check_done("test_device");
+}

@@ -1,0 +1,187 @@
+// Package dispatch chooses libsia's training engine and routes jobs to it.
+//
+// A selection spec names the engine: "cpu" (the Go kernels), "opencl" (the
+// preferred usable OpenCL device: an accelerator, else a GPU, else a CPU
+// device), "opencl:<platform>:<device>" (that device), or "auto" (the
+// default: an OpenCL accelerator or GPU when one is present, otherwise the
+// CPU engine; a CPU-type OpenCL device such as PoCL is never chosen
+// automatically, because the Go engine is faster on the same cores). Under
+// "auto" jobs smaller than Crossover flops stay on the CPU, where a device
+// launch and transfer would cost more than the work. A Dispatcher is a
+// device.Engine, so the solver never knows which engine it got.
+package dispatch
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/device/cpu"
+	"github.com/libsia/sia/device/opencl"
+)
+
+// Crossover is the work (flops of the structured update, 2·k·n²) below
+// which "auto" keeps a job on the CPU engine even when a device was chosen:
+// a launch with transfers costs 40–250 µs (measured with PoCL), the CPU
+// engine does 1e6 flops in about 100 µs.
+const Crossover = 1e6
+
+// Dispatcher routes jobs to the CPU engine and, when selected, an OpenCL
+// engine. Safe for concurrent use.
+type Dispatcher struct {
+	spec string
+	cpu  atomic.Pointer[cpu.Engine]
+
+	probe  sync.Once // "auto": the OpenCL probe happens on first use
+	ocl    *opencl.Engine
+	note   string       // why there is no OpenCL engine, or which one was chosen
+	routed atomic.Int64 // jobs kept on the CPU by Crossover
+}
+
+// New returns a dispatcher for spec with a CPU engine of workers
+// goroutines. "cpu" and "auto" never fail ("auto" probes lazily); an
+// explicit "opencl…" spec opens the device now and fails with the reason
+// when it cannot.
+func New(spec string, workers int) (*Dispatcher, error) {
+	spec = strings.ToLower(strings.TrimSpace(spec))
+	if spec == "" {
+		spec = "auto"
+	}
+	d := &Dispatcher{spec: spec}
+	d.cpu.Store(&cpu.Engine{Workers: max(workers, 1)})
+	switch {
+	case spec == "cpu":
+		d.note = "cpu selected"
+		d.probe.Do(func() {})
+	case spec == "auto":
+	case spec == "opencl" || strings.HasPrefix(spec, "opencl:"):
+		p, dv := -1, -1
+		if rest, ok := strings.CutPrefix(spec, "opencl:"); ok {
+			ps, ds, ok := strings.Cut(rest, ":")
+			var err1, err2 error
+			p, err1 = strconv.Atoi(ps)
+			dv, err2 = strconv.Atoi(ds)
+			if !ok || err1 != nil || err2 != nil || p < 0 || dv < 0 {
+				return nil, fmt.Errorf("dispatch: bad spec %q (want opencl:<platform>:<device>)", spec)
+			}
+		}
+		e, err := opencl.New(opencl.Options{PlatformIndex: p, DeviceIndex: dv, Binary: os.Getenv("SIA_OPENCL_BINARY"), Fallback: cpuForward{d}})
+		if err != nil {
+			return nil, fmt.Errorf("dispatch: %s requested: %w", spec, err)
+		}
+		d.ocl = e
+		d.note = "selected " + e.Name()
+		d.probe.Do(func() {})
+	default:
+		return nil, fmt.Errorf("dispatch: unknown engine %q (want auto, cpu, opencl or opencl:<platform>:<device>)", spec)
+	}
+	return d, nil
+}
+
+// cpuForward is the OpenCL engine's fallback: the dispatcher's current CPU
+// engine.
+type cpuForward struct{ d *Dispatcher }
+
+func (f cpuForward) Name() string           { return f.d.cpu.Load().Name() }
+func (f cpuForward) Run(jobs []*device.Job) { f.d.cpu.Load().Run(jobs) }
+func (d *Dispatcher) autoProbe() {
+	devs, err := opencl.Devices()
+	if err != nil {
+		d.note = "auto: cpu (" + err.Error() + ")"
+		return
+	}
+	for i := range devs {
+		dev := &devs[i]
+		if dev.Type&(opencl.TypeAccelerator|opencl.TypeGPU) == 0 || !dev.Usable() {
+			continue
+		}
+		e, err := opencl.New(opencl.Options{PlatformIndex: dev.PlatformIndex, DeviceIndex: dev.DeviceIndex,
+			Binary: os.Getenv("SIA_OPENCL_BINARY"), Fallback: cpuForward{d}})
+		if err != nil {
+			d.note = fmt.Sprintf("auto: cpu (opening %s failed: %v)", dev.Name, err)
+			continue
+		}
+		d.ocl = e
+		d.note = "auto: " + e.Name()
+		return
+	}
+	if d.note == "" {
+		d.note = fmt.Sprintf("auto: cpu (%d OpenCL device(s), none an accelerator or GPU)", len(devs))
+	}
+}
+
+// SetThreads sets the CPU engine's worker count.
+func (d *Dispatcher) SetThreads(n int) { d.cpu.Store(&cpu.Engine{Workers: max(n, 1)}) }
+
+// Name returns the engine jobs go to: "cpu" or "opencl:<p>:<d>".
+func (d *Dispatcher) Name() string {
+	d.probe.Do(d.autoProbe)
+	if d.ocl != nil {
+		return d.ocl.Name()
+	}
+	return "cpu"
+}
+
+// Run trains the batch on the selected engine.
+func (d *Dispatcher) Run(jobs []*device.Job) {
+	d.probe.Do(d.autoProbe)
+	if d.ocl == nil {
+		d.cpu.Load().Run(jobs)
+		return
+	}
+	if d.spec != "auto" {
+		d.ocl.Run(jobs)
+		return
+	}
+	var small, big []*device.Job
+	for _, j := range jobs {
+		if 2*float64(j.New.K)*float64(j.N)*float64(j.N) < Crossover {
+			small = append(small, j)
+		} else {
+			big = append(big, j)
+		}
+	}
+	if len(small) > 0 {
+		d.routed.Add(int64(len(small)))
+		d.cpu.Load().Run(small)
+	}
+	if len(big) > 0 {
+		d.ocl.Run(big)
+	}
+}
+
+// Describe reports the OpenCL devices found, the selection and the
+// engines' counters, one item per line.
+func (d *Dispatcher) Describe() string {
+	d.probe.Do(d.autoProbe)
+	var b strings.Builder
+	fmt.Fprintf(&b, "selection: %s -> %s\n", d.spec, d.Name())
+	fmt.Fprintf(&b, "cpu engine: %d worker(s), kernel %s (available: %s)\n",
+		d.cpu.Load().Workers, cpu.Kernel(), strings.Join(cpu.Kernels(), ", "))
+	if d.note != "" {
+		fmt.Fprintf(&b, "note: %s\n", d.note)
+	}
+	if devs, err := opencl.Devices(); err != nil {
+		fmt.Fprintf(&b, "opencl: %v\n", err)
+	} else {
+		for i := range devs {
+			fmt.Fprintf(&b, "device: %s\n", devs[i].String())
+		}
+	}
+	if d.ocl != nil {
+		st := d.ocl.Stats()
+		fmt.Fprintf(&b, "opencl jobs: %d on device, %d routed to cpu (unsupported), %d fallbacks after device errors, %d kept on cpu (below crossover)\n",
+			st.DeviceJobs, st.Routed, st.Fallbacks, d.routed.Load())
+		if st.LastError != "" {
+			fmt.Fprintf(&b, "last device error: %s\n", st.LastError)
+		}
+	}
+	return b.String()
+}
+
+// Workers returns the CPU engine's worker count.
+func (d *Dispatcher) Workers() int { return d.cpu.Load().Workers }

@@ -1,0 +1,83 @@
+package solver_test
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/libsia/sia/device/enginetest"
+	"github.com/libsia/sia/solver"
+)
+
+// TestTrainBatch: a batch with distinct and repeated IDs, a job without
+// memo, an illegal job and a shape mismatch gives, job by job, what
+// IncreTrain calls in batch order give, and failing jobs change nothing.
+func TestTrainBatch(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(30, 1))
+	batch, serial := solver.New(), solver.New()
+	type model struct {
+		n, nrhs int
+		p       enginetest.Problem
+		used    int
+	}
+	models := map[int64]*model{}
+	for id := int64(1); id <= 6; id++ {
+		n, nrhs := []int{3, 17, 33}[id%3], 1+int(id%2)
+		p := problem(rnd, 400, n, nrhs, 100)
+		m0 := 2 * n
+		for _, sv := range []*solver.Solver{batch, serial} {
+			s := store(solver.RowMajor, m0, n, nrhs, p.A[:m0*n], p.B[:m0*nrhs], m0, 0)
+			require.NoError(t, s.cold(sv, id, 'N'))
+		}
+		models[id] = &model{n: n, nrhs: nrhs, p: p, used: m0}
+	}
+	ids := []int64{1, 2, 3, 1, 4, 5, 6, 1, 2, 99, 3}
+	var jobs []solver.BatchJob
+	var twins []stored
+	for q, id := range ids {
+		md := models[id]
+		if md == nil {
+			md = models[1] // ID 99 has no memo
+		}
+		k := 1 + rnd.IntN(40)
+		lo := md.used
+		md.used += k
+		layout := []solver.Layout{solver.RowMajor, solver.ColMajor}[q%2]
+		s := store(layout, k, md.n, md.nrhs, md.p.A[lo*md.n:(lo+k)*md.n], md.p.B[lo*md.nrhs:(lo+k)*md.nrhs], max(k, md.n), 1)
+		twin := store(layout, k, md.n, md.nrhs, md.p.A[lo*md.n:(lo+k)*md.n], md.p.B[lo*md.nrhs:(lo+k)*md.nrhs], max(k, md.n), 1)
+		jobs = append(jobs, solver.BatchJob{ID: id, Layout: layout, M: k, N: md.n, NRHS: md.nrhs, A: s.a, LDA: s.lda, B: s.b, LDB: s.ldb})
+		twins = append(twins, twin)
+	}
+	// An illegal job (lda too small) and a shape mismatch (n differs).
+	bad := jobs[4]
+	bad.LDA = 0
+	jobs = append(jobs, bad)
+	mism := jobs[0] // row-major
+	mism.N, mism.LDA = 2, 2
+	mism.A = make([]float64, mism.M*2)
+	mism.B, mism.LDB = make([]float64, max(mism.M, 2)*mism.NRHS), mism.NRHS
+	jobs = append(jobs, mism)
+	before := batch.Memo(1)
+	failed := batch.TrainBatch(jobs)
+	require.Equal(t, 3, failed)
+	require.Equal(t, solver.CodeNoMemo, solver.Code(jobs[9].Err))
+	require.Equal(t, -7, solver.Code(jobs[len(jobs)-2].Err))
+	require.Equal(t, -4, solver.Code(jobs[len(jobs)-1].Err))
+	for q, id := range ids {
+		want := twins[q].incre(serial, id)
+		require.Equal(t, solver.Code(want), solver.Code(jobs[q].Err), "job %d", q)
+		if want != nil {
+			continue
+		}
+		x := make([]float64, jobs[q].N*jobs[q].NRHS)
+		s := stored{layout: jobs[q].Layout, nrhs: jobs[q].NRHS, b: jobs[q].B, ldb: jobs[q].LDB}
+		copy(x, s.bRow(jobs[q].N))
+		require.LessOrEqual(t, enginetest.RelDiff(x, twins[q].bRow(jobs[q].N)), 1e-12, "job %d", q)
+	}
+	for id := int64(1); id <= 6; id++ {
+		require.Equal(t, serial.Memo(id).Rows, batch.Memo(id).Rows, "model %d", id)
+	}
+	require.Greater(t, batch.Memo(1).Rows, before.Rows)
+	require.Nil(t, batch.Memo(99))
+}
