@@ -299,9 +299,18 @@ func (e *Engine) fit(jobs []*device.Job) int {
 	return len(jobs)
 }
 
+// injectFault, when set (by tests only), is called at the start of every
+// launch; an error it returns is treated as a device failure.
+var injectFault func() error
+
 // launch runs one batch on the device and, only if everything succeeded,
 // writes the results into the jobs.
 func (e *Engine) launch(jobs []*device.Job) (err error) {
+	if injectFault != nil {
+		if err := injectFault(); err != nil {
+			return err
+		}
+	}
 	nj := len(jobs)
 	meta := make([]int32, 4*nj)
 	offs := make([]int64, 4*nj)

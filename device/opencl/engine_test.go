@@ -1,6 +1,7 @@
 package opencl_test
 
 import (
+	"errors"
 	"os"
 	"testing"
 
@@ -68,4 +69,20 @@ func TestBinaryRoute(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("not a binary"), 0o600))
 	_, err = opencl.New(opencl.Options{PlatformIndex: d.PlatformIndex, DeviceIndex: d.DeviceIndex, Binary: path, Fallback: &cpu.Engine{}})
 	require.Error(t, err, "a wrong binary must be refused cleanly")
+}
+
+// TestFallbackAfterDeviceFailure: when launches fail (an injected device
+// error at the start of every launch, e.g. a lost device), every job is
+// re-run on the CPU engine, the fall-backs are counted and the error is
+// reported, and the results are still exact.
+func TestFallbackAfterDeviceFailure(t *testing.T) {
+	e := engine(t)
+	defer e.Close()
+	opencl.SetFault(func() error { return errors.New("injected: device lost") })
+	defer opencl.SetFault(nil)
+	enginetest.BatchTest(t, e)
+	st := e.Stats()
+	require.Equal(t, int64(1+7+256), st.Fallbacks)
+	require.Zero(t, st.DeviceJobs)
+	require.Contains(t, st.LastError, "device lost")
 }
