@@ -15,7 +15,7 @@ CWARN   := -std=c11 -Wall -Wextra -Werror
 APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib demo test gotest ctest vet bench deps devices clean help
+.PHONY: all lib demo test gotest ctest vet bench deps devices fuzz clean help
 
 devices:
 	$(GO) run ./cmd/sia-devices
@@ -54,7 +54,13 @@ ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it canno
 
 OPENBLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread
 
-$(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
+$(BUILD)/# fuzz: every fuzz target for FUZZTIME each (CI: 20s).
+FUZZTIME ?= 20s
+FUZZ_TARGETS := FuzzColdTrain FuzzIncreTrain FuzzIncreTrainShifted FuzzMergeAndBatch
+fuzz:
+	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./solver || exit 1; done
+
+bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude -I$(OPENBLAS_INC) $< -L$(BUILD) -lsia -llapacke -lopenblas -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 # bench: Go kernel benchmarks per implementation, then the side-by-side

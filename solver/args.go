@@ -117,6 +117,10 @@ func (g *gelsArgs) check(incre bool) int {
 	if ea > MaxElements || eb > MaxElements {
 		return CodeTooBig
 	}
+	memoized := incre || (g.trans == 'N' || g.trans == 'n') && g.m >= g.n
+	if memoized && (g.n > MaxColumns || g.nrhs > MaxColumns) {
+		return CodeTooBig
+	}
 	if len(g.a) < ea {
 		return -6
 	}

@@ -35,6 +35,12 @@ const (
 // CodeTooBig before any memory is touched or allocated.
 const MaxElements = 1 << 40
 
+// MaxColumns bounds n and nrhs of the factored (memoized) problems: the
+// augmented factor takes n·(n+nrhs) doubles of scratch (128 MiB at the
+// bound), so a call above it is rejected with CodeTooBig before anything is
+// allocated. Learned-index models have n ≤ a few hundred.
+const MaxColumns = 4096
+
 // Error is a failed call's result code together with the operation that
 // returned it.
 type Error struct {

@@ -108,7 +108,7 @@ func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m i
 	}
 	ea, eaNew, eb := Extent(layout, m, n, lda), Extent(layout, k, n, ldaNew), Extent(layout, max(m, n), nrhs, ldb)
 	switch {
-	case ea > MaxElements || eaNew > MaxElements || eb > MaxElements:
+	case ea > MaxElements || eaNew > MaxElements || eb > MaxElements || n > MaxColumns || nrhs > MaxColumns:
 		return CodeTooBig
 	case len(aNew) < eaNew:
 		return -5
