@@ -1,7 +1,8 @@
 # libsia -- see README.md.
 #   make         build build/libsia.so (headers: include/)
 #   make demo    run the main job: cold vs incremental retraining on synthetic keys
-#   make test    every test: gofmt, go vet, Go tests with -race, C tests vs LAPACKE
+#   make test    every test: gofmt, go vet, Go tests with -race, the crash test, C tests
+#                vs LAPACKE, stress and memory tests, ASan run, bounded fuzzing
 #   make bench   benchmarks (see README)
 #   make deps    install the Debian packages the tests need (as root)
 #   make devices list OpenCL devices and the engine "auto" picks
@@ -15,7 +16,7 @@ CWARN   := -std=c11 -Wall -Wextra -Werror
 APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib demo test gotest ctest vet bench deps devices fuzz clean help
+.PHONY: all lib demo test gotest ctest vet bench deps devices fuzz crash asan clean help
 
 devices:
 	$(GO) run ./cmd/sia-devices
@@ -32,7 +33,7 @@ $(LIB): $(GOSRC)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest ctest
+test: deps vet gotest crash ctest asan fuzz
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -40,13 +41,14 @@ vet:
 	$(GO) vet ./...
 
 gotest:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -short -count=1 ./...
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
-CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/quickstart
+CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
+          $(BUILD)/test_memory $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
-	$(CC) $(CWARN) $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
+	$(CC) $(CWARN) $(CFLAGS) -pthread -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
 	@if ldd $(LIB) | grep -qiE 'opencl|lapack|blas'; then echo "libsia.so must link libc only:"; ldd $(LIB); exit 1; fi
@@ -54,13 +56,27 @@ ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it canno
 
 OPENBLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread
 
-$(BUILD)/# fuzz: every fuzz target for FUZZTIME each (CI: 20s).
-FUZZTIME ?= 20s
+# fuzz: every fuzz target for FUZZTIME each.
+FUZZTIME ?= 15s
 FUZZ_TARGETS := FuzzColdTrain FuzzIncreTrain FuzzIncreTrainShifted FuzzMergeAndBatch
 fuzz:
-	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./solver || exit 1; done
+	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./solver || exit 1; done
 
-bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
+# crash: the durable memo survives SIGKILL at random moments (50 kills).
+crash:
+	SIA_CRASH_ITERS=50 $(GO) test -count=1 -run '^TestCrashRecovery$$' ./solver
+
+# asan: hostile calls and the LAPACKE comparison under AddressSanitizer
+# (and UBSan) in the C harness; Go's runtime allocations are not malloc's,
+# so leak detection is off.
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer -O1 -g
+asan: $(LIB)
+	$(CC) $(CWARN) $(ASAN) -Iinclude ctest/test_hostile.c -L$(BUILD) -lsia -lm -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/test_hostile_asan
+	$(CC) $(CWARN) $(ASAN) -Iinclude ctest/test_gels.c -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/test_gels_asan
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/test_hostile_asan | tail -n 1
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/test_gels_asan 2>/dev/null | tail -n 1
+
+$(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude -I$(OPENBLAS_INC) $< -L$(BUILD) -lsia -llapacke -lopenblas -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 # bench: Go kernel benchmarks per implementation, then the side-by-side
@@ -88,4 +104,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '2,8p' Makefile
+	@sed -n '2,9p' Makefile

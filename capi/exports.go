@@ -6,7 +6,7 @@ package main
 
 // The layout of struct sia_memo_stats in include/sia.h.
 struct sia_memo_stats_ {
-	int64_t models, bytes, limit, hits, misses, evictions;
+	int64_t models, bytes, limit, hits, misses, evictions, corrupt;
 };
 
 // The layout of struct sia_job in include/sia.h.
@@ -136,6 +136,7 @@ func sia_memo_stats(out *C.struct_sia_memo_stats_) (ret C.int) {
 	*out = C.struct_sia_memo_stats_{
 		models: C.int64_t(st.Models), bytes: C.int64_t(st.Bytes), limit: C.int64_t(st.Limit),
 		hits: C.int64_t(st.Hits), misses: C.int64_t(st.Misses), evictions: C.int64_t(st.Evictions),
+		corrupt: C.int64_t(st.Corrupt),
 	}
 	return 0
 }
@@ -267,4 +268,33 @@ func sia_device_describe(buf *C.char, n C.int) (ret C.int) {
 		dst[k] = 0
 	}
 	return C.int(len(text))
+}
+
+//export sia_memo_open
+func sia_memo_open(path *C.char) (ret C.int) {
+	defer guard(&ret)
+	if path == nil {
+		return -1
+	}
+	rep, err := lib.OpenMemo(C.GoString(path))
+	if err != nil {
+		return C.int(solver.Code(err))
+	}
+	return C.int(min(rep.Loaded, 1<<30))
+}
+
+//export sia_memo_checkpoint
+func sia_memo_checkpoint() (ret C.int) {
+	defer guard(&ret)
+	n, err := lib.Checkpoint()
+	if err != nil {
+		return C.int(solver.Code(err))
+	}
+	return C.int(min(n, 1<<30))
+}
+
+//export sia_memo_close
+func sia_memo_close() (ret C.int) {
+	defer guard(&ret)
+	return C.int(solver.Code(lib.CloseMemo()))
 }

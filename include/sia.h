@@ -94,7 +94,11 @@ enum sia_result {
   /* sia_device_select: the requested training engine is not available (no
    * OpenCL loader, platform or such device, no double precision, or the
    * program failed to build). The selection is unchanged. */
-  SIA_ENODEVICE = -1005
+  SIA_ENODEVICE = -1005,
+  /* The durable memo file could not be opened, read or written. */
+  SIA_EIO = -1006,
+  /* sia_memo_checkpoint/sia_memo_close: no durable memo is open. */
+  SIA_ENOTOPEN = -1007
 };
 
 /* ---- Training calls ---------------------------------------------------- */
@@ -463,6 +467,8 @@ struct sia_memo_stats {
                         that found their memo */
   int64_t misses;    /* ... that found none (SIA_ENOMEMO) */
   int64_t evictions; /* memos evicted by the limit */
+  int64_t corrupt;   /* durable records dropped by sia_memo_open because they
+                        failed their checksum or shape checks */
 };
 
 /*
@@ -471,6 +477,52 @@ struct sia_memo_stats {
  * Since 0.1.
  */
 int sia_memo_stats(struct sia_memo_stats *out);
+
+/* ---- Durable memo ------------------------------------------------------
+ * The memo store can be persisted in one file (an embedded transactional
+ * B+tree store, bbolt: copy-on-write pages, each transaction committed with
+ * fsync), so that a restarted index reloads its factors instead of
+ * cold-training every model. The file always holds some committed
+ * checkpoint: a crash (even SIGKILL or power loss during a checkpoint) loses
+ * at most the changes since the last one. Each record carries n, nrhs, the
+ * rows absorbed and a CRC-32C over the model ID and the record; a record
+ * that fails its checks is dropped, counted in sia_memo_stats.corrupt, and
+ * never trusted -- that model answers SIA_ENOMEMO and cold-trains. Measured
+ * on the development machine: a checkpoint costs about 64 us per changed
+ * model in large checkpoints (0.6 ms for a single model, fsync-bound);
+ * reloading 100 000 models (n = 33) takes 1.1 s. */
+
+/*
+ * sia_memo_open -- open (or create) the durable memo at path and load it.
+ *
+ * Loaded records replace in-memory memos of the same IDs; memos only in
+ * memory are kept and written at the next checkpoint. From now on every
+ * change is tracked for sia_memo_checkpoint. The file is locked: one process
+ * at a time. Returns the number of models loaded (>= 0), SIA_EIO (e.g.
+ * unreadable, locked by another process for 2 s, or already open), or -1 if
+ * path is NULL.
+ * Thread-safety: safe. Since 0.1.
+ */
+int sia_memo_open(const char *path);
+
+/*
+ * sia_memo_checkpoint -- write the models changed since the last checkpoint
+ * (and delete those dropped or evicted since) in one transaction.
+ *
+ * Training may run concurrently; a model changed during the checkpoint is
+ * written (again) by the next one. Returns the number of records written or
+ * deleted (>= 0), SIA_ENOTOPEN, or SIA_EIO (nothing of this checkpoint
+ * became durable; the changes stay pending).
+ * Thread-safety: safe; checkpoints are serialized. Since 0.1.
+ */
+int sia_memo_checkpoint(void);
+
+/*
+ * sia_memo_close -- checkpoint, then close the durable memo. The memos stay
+ * in memory. Returns 0, SIA_ENOTOPEN or SIA_EIO.
+ * Thread-safety: safe. Since 0.1.
+ */
+int sia_memo_close(void);
 
 /* ---- Miscellany -------------------------------------------------------- */
 

@@ -18,3 +18,56 @@ func BenchmarkModify(b *testing.B) {
 		_, _ = s.Modify(int64(i%1000), func(*memo.Model) error { return nil })
 	}
 }
+
+// BenchmarkCheckpoint measures the cost per model of a checkpoint: b.N
+// changed models (n = 33, nrhs = 1) written in one transaction (with
+// fsync).
+func BenchmarkCheckpoint(b *testing.B) {
+	s := memo.New()
+	if _, err := s.Open(b.TempDir() + "/memo.db"); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for id := range int64(b.N) {
+		m := memo.NewModel(33, 1)
+		m.R[0], m.Rows = float64(id), id
+		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
+	}
+	b.ResetTimer()
+	n, err := s.Checkpoint()
+	if err != nil || n != b.N {
+		b.Fatal(n, err)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/model")
+}
+
+// BenchmarkReload100k measures Open of a file holding 100 000 models
+// (n = 33, nrhs = 1): what a restarted index pays instead of cold-training.
+func BenchmarkReload100k(b *testing.B) {
+	const models = 100000
+	path := b.TempDir() + "/memo.db"
+	s := memo.New()
+	if _, err := s.Open(path); err != nil {
+		b.Fatal(err)
+	}
+	for id := range int64(models) {
+		m := memo.NewModel(33, 1)
+		m.R[0], m.Rows = float64(id), id
+		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		r := memo.New()
+		rep, err := r.Open(path)
+		if err != nil || rep.Loaded != models {
+			b.Fatal(rep.Loaded, err)
+		}
+		b.StopTimer()
+		_ = r.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/reload")
+}

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Store maps model IDs to memos. It is safe for concurrent use: operations on
@@ -18,6 +20,14 @@ type Store struct {
 	mu    sync.Mutex // guards slots, the LRU list, slot.refs and slot.model writes
 	slots map[int64]*slot
 	lru   slot // sentinel of the circular LRU list of slots holding a model; lru.next is the most recent
+
+	// Durable memo (durable.go): db and dirty are guarded by mu; dmu
+	// serializes Open, Checkpoint and Close.
+	dmu     sync.Mutex
+	db      *bolt.DB
+	dirty   map[int64]uint64 // IDs changed since the last checkpoint → generation
+	gen     uint64
+	corrupt atomic.Int64
 
 	limit     atomic.Int64 // bytes; ≤ 0: unbounded
 	count     atomic.Int64
@@ -103,6 +113,7 @@ func (s *Store) set(sl *slot, m *Model) {
 		s.pushFront(sl)
 	}
 	sl.model = m
+	s.markDirtyLocked(sl.id)
 }
 
 func (s *Store) pushFront(sl *slot) {
@@ -136,6 +147,7 @@ func (s *Store) evictLocked() {
 			s.count.Add(-1)
 			s.bytes.Add(-Bytes(m.N, m.NRHS))
 			s.evictions.Add(1)
+			s.markDirtyLocked(sl.id)
 			delete(s.slots, sl.id)
 		}
 		sl = prev
@@ -155,9 +167,7 @@ func (s *Store) Update(id int64, fn func(cur *Model) (next *Model, err error)) e
 	if err != nil {
 		return err
 	}
-	if next != sls[0].model || next == nil {
-		s.set(sls[0], next)
-	}
+	s.set(sls[0], next)
 	return nil
 }
 
@@ -174,7 +184,13 @@ func (s *Store) Modify(id int64, fn func(cur *Model) error) (found bool, err err
 		return false, nil
 	}
 	s.hits.Add(1)
-	return true, fn(cur)
+	if err := fn(cur); err != nil {
+		return true, err
+	}
+	s.mu.Lock()
+	s.markDirtyLocked(id)
+	s.mu.Unlock()
+	return true, nil
 }
 
 // UpdateMany runs fn with the current memos of several IDs (a map from each
@@ -261,6 +277,7 @@ type Stats struct {
 	Hits      int64 // Modify calls that found a memo
 	Misses    int64 // Modify calls that found none
 	Evictions int64 // memos evicted by the limit
+	Corrupt   int64 // durable records dropped by Open because they failed their checks
 }
 
 // Stats returns the store's counters.
@@ -268,6 +285,7 @@ func (s *Store) Stats() Stats {
 	return Stats{
 		Models: s.count.Load(), Bytes: s.bytes.Load(), Limit: s.limit.Load(),
 		Hits: s.hits.Load(), Misses: s.misses.Load(), Evictions: s.evictions.Load(),
+		Corrupt: s.corrupt.Load(),
 	}
 }
 

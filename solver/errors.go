@@ -28,6 +28,10 @@ const (
 	// OpenCL loader, platform or such device, or the program failed to
 	// build); the selection is unchanged.
 	CodeNoDevice = -1005
+	// CodeIO: the durable memo could not be opened, read or written.
+	CodeIO = -1006
+	// CodeNotOpen: no durable memo is open.
+	CodeNotOpen = -1007
 )
 
 // MaxElements bounds the number of float64 elements any matrix argument may
@@ -99,6 +103,10 @@ func Strerror(code int) string {
 		return "internal error"
 	case code == CodeTooBig:
 		return "problem too large"
+	case code == CodeIO:
+		return "durable memo I/O error"
+	case code == CodeNotOpen:
+		return "no durable memo is open"
 	case code == CodeNoDevice:
 		return "requested training device not available"
 	case code == CodeCold:

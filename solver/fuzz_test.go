@@ -2,8 +2,10 @@ package solver_test
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/libsia/sia/memo"
 	"github.com/libsia/sia/solver"
@@ -141,9 +143,24 @@ func addSeeds(f *testing.F) {
 	f.Add([]byte{4, 2, 0x21, 2, 0x41, 1, 0x11, 0, 0, 5, 90, 1, 90, 2, 2, 1, 0, 33})
 }
 
+// watchdog fails the fuzz input if the call it guards takes over 5 s: a
+// hang is a bug like a crash.
+func watchdog(t *testing.T, data []byte) func() {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			panic(fmt.Sprintf("hang on input %q", data))
+		}
+	}()
+	return func() { close(done) }
+}
+
 func FuzzColdTrain(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(t, data)()
 		sv, before := seeded(t)
 		r := &reader{data}
 		id := int64(r.byte()%4) - 1
@@ -159,6 +176,7 @@ func FuzzColdTrain(f *testing.F) {
 func FuzzIncreTrain(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(t, data)()
 		sv, before := seeded(t)
 		r := &reader{data}
 		id := int64(r.byte()%4) - 1
@@ -179,6 +197,7 @@ func FuzzIncreTrain(f *testing.F) {
 func FuzzIncreTrainShifted(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(t, data)()
 		sv, before := seeded(t)
 		r := &reader{data}
 		id := int64(r.byte()%4) - 1
@@ -195,6 +214,7 @@ func FuzzIncreTrainShifted(f *testing.F) {
 func FuzzMergeAndBatch(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog(t, data)()
 		sv, before := seeded(t)
 		r := &reader{data}
 		dst, a, b := int64(r.byte()%5)-1, int64(r.byte()%4), int64(r.byte()%4)
