@@ -38,10 +38,21 @@
  *   store exactly as it was.
  * - Lifetime: a and b are used only during the call; the memo store keeps
  *   copies, never a caller's pointer.
- * - Threads: every function may be called from any thread. Calls on
- *   different model IDs run in parallel; calls on the same model ID are
- *   serialized (each sees the memo the previous one left). No call blocks on
- *   a call for another ID except for a few nanoseconds of map locking.
+ * - Threads: every function may be called from any thread, concurrently.
+ *   Precisely: each call on a model ID (cold_train, incre_train, decre_train,
+ *   incre_train_shifted, sia_memo_drop) holds that ID's lock for its whole
+ *   duration, so calls on one ID are serialized -- the memo always equals the
+ *   result of applying the completed calls on that ID one after another in
+ *   lock order, and no call observes another's partial state. Multi-ID calls
+ *   (sia_memo_merge, sia_train_batch) take all their IDs' locks in ascending
+ *   ID order (no deadlock) and are atomic with respect to calls on those IDs.
+ *   Calls on different IDs run in parallel and wait for each other only for
+ *   the store's map lock (nanoseconds). sia_memo_clear drops each ID under
+ *   its lock, one ID at a time; sia_memo_count and sia_memo_stats are
+ *   snapshots. Options (sia_set_rcond, sia_set_threads, sia_device_select,
+ *   sia_memo_set_limit) take effect for calls that start after they return.
+ *   Verified by ctest/test_stress.c: 16 threads, 16 000 mixed calls on shared
+ *   and disjoint IDs, every model equal to a serial replay.
  * - Errors never abort the process: an internal failure is reported as
  *   SIA_EINTERNAL and changes nothing.
  *
