@@ -9,31 +9,86 @@
 
 GO      ?= go
 CC      ?= cc
+CXX     ?= c++
+VERSION := 0.1.0
+MAJOR   := 0
+PREFIX  ?= /usr/local
 BUILD   := build
 LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
-APT_PKGS := gcc make pkg-config liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1
+APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1 \
+            python3 python3-numpy
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib demo test gotest ctest vet bench deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest install install-test pytest demo test gotest ctest vet bench deps devices fuzz crash asan clean help
 
 devices:
 	$(GO) run ./cmd/sia-devices
 
-all: lib
+all: lib shim
 
 lib: $(LIB)
 
 $(LIB): $(GOSRC)
 	@mkdir -p $(BUILD)
-	$(GO) build -buildmode=c-shared -o $@ ./capi
+	$(GO) build -buildmode=c-shared -ldflags '-extldflags -Wl,-soname,libsia.so.$(MAJOR)' -o $@ ./capi
 	@rm -f $(BUILD)/libsia.h   # cgo's generated header is not the API: include/sia.h is
+	@ln -sf libsia.so $(BUILD)/libsia.so.$(MAJOR)
+
+# The LAPACK-ABI shim: LAPACKE_dgels and dgels_ over cold_train.
+SHIM := $(BUILD)/libsia_lapack.so
+shim: $(SHIM)
+$(SHIM): shim/sia_lapack.c include/sia.h $(LIB)
+	$(CC) $(CWARN) $(CFLAGS) -fPIC -shared -fvisibility=hidden -Iinclude $< -L$(BUILD) -lsia \
+	  -Wl,-rpath,'$$ORIGIN' -Wl,-soname,libsia_lapack.so.$(MAJOR) -o $@
+	@ln -sf libsia_lapack.so $(BUILD)/libsia_lapack.so.$(MAJOR)
+
+# shimtest: the same calls against Debian's LAPACK and against the shim
+# (linked, and switched in with LD_PRELOAD) must print the same.
+shimtest: $(SHIM)
+	$(CC) $(CWARN) $(CFLAGS) shim/shim_calls.c -llapacke -llapack -o $(BUILD)/shim_real
+	$(CC) $(CWARN) $(CFLAGS) shim/shim_calls.c -L$(BUILD) -lsia_lapack -lsia -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/shim_sia
+	./$(BUILD)/shim_real > $(BUILD)/shim_real.txt
+	./$(BUILD)/shim_sia > $(BUILD)/shim_sia.txt
+	LD_PRELOAD=$(CURDIR)/$(SHIM) ./$(BUILD)/shim_real > $(BUILD)/shim_preload.txt
+	diff $(BUILD)/shim_real.txt $(BUILD)/shim_sia.txt
+	diff $(BUILD)/shim_real.txt $(BUILD)/shim_preload.txt
+	@echo "shimtest: $$(wc -l < $(BUILD)/shim_real.txt) lines identical to Debian LAPACK (linked and LD_PRELOAD)"
+
+# install: libraries with soname and version, headers, pkg-config file and
+# CMake package under PREFIX (DESTDIR honoured).
+LIBDIR := $(DESTDIR)$(PREFIX)/lib
+install: $(LIB) $(SHIM)
+	install -d $(LIBDIR)/pkgconfig $(LIBDIR)/cmake/sia $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIB) $(LIBDIR)/libsia.so.$(VERSION)
+	ln -sf libsia.so.$(VERSION) $(LIBDIR)/libsia.so.$(MAJOR)
+	ln -sf libsia.so.$(MAJOR) $(LIBDIR)/libsia.so
+	install -m 755 $(SHIM) $(LIBDIR)/libsia_lapack.so.$(VERSION)
+	ln -sf libsia_lapack.so.$(VERSION) $(LIBDIR)/libsia_lapack.so.$(MAJOR)
+	ln -sf libsia_lapack.so.$(MAJOR) $(LIBDIR)/libsia_lapack.so
+	install -m 644 include/sia.h include/sia.hpp $(DESTDIR)$(PREFIX)/include
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' packaging/sia.pc.in > $(LIBDIR)/pkgconfig/sia.pc
+	for f in siaConfig siaConfigVersion; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' packaging/$$f.cmake.in > $(LIBDIR)/cmake/sia/$$f.cmake; done
+
+# install-test: install into a temporary prefix, then build consumers with
+# pkg-config and with CMake against it and run them.
+install-test: $(LIB) $(SHIM)
+	rm -rf $(BUILD)/prefix $(BUILD)/consumer
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix
+	$(CC) $(CWARN) ctest/quickstart.c $$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs sia) \
+	  -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib -o $(BUILD)/consumer_pc
+	./$(BUILD)/consumer_pc | tail -n 1
+	cmake -S packaging/consumer -B $(BUILD)/consumer -DCMAKE_PREFIX_PATH=$(CURDIR)/$(BUILD)/prefix >/dev/null
+	cmake --build $(BUILD)/consumer >/dev/null
+	./$(BUILD)/consumer/consumer_c | tail -n 1
+	./$(BUILD)/consumer/consumer_cxx
 
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest crash ctest asan fuzz
+test: deps vet gotest crash ctest shimtest install-test pytest asan fuzz
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -45,10 +100,13 @@ gotest:
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
 CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
-          $(BUILD)/test_memory $(BUILD)/quickstart
+          $(BUILD)/test_memory $(BUILD)/test_cpp $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -pthread -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
+
+$(BUILD)/test_cpp: ctest/test_cpp.cpp include/sia.hpp include/sia.h $(LIB)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -Wl,-rpath,'$$ORIGIN' -o $@
 
 ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
 	@if ldd $(LIB) | grep -qiE 'opencl|lapack|blas'; then echo "libsia.so must link libc only:"; ldd $(LIB); exit 1; fi
@@ -61,6 +119,11 @@ FUZZTIME ?= 15s
 FUZZ_TARGETS := FuzzColdTrain FuzzIncreTrain FuzzIncreTrainShifted FuzzMergeAndBatch
 fuzz:
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./solver || exit 1; done
+
+# pytest: the Python binding's unittest suite (Debian's python3 + numpy).
+PYTHON ?= /usr/bin/python3
+pytest: $(LIB)
+	cd bindings/python && SIA_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m unittest discover -s tests
 
 # crash: the durable memo survives SIGKILL at random moments (50 kills).
 crash:
