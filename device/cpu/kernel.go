@@ -9,12 +9,15 @@ type kernel struct {
 	name  string
 	dot4  func(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
 	axpy4 func(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
+	// The blocked update (block4.go): four reflectors against two columns.
+	dot4x2 func(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
+	upd4x2 func(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees
@@ -72,5 +75,31 @@ func axpy4Go(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64) {
 		c1[i] += a1 * vi
 		c2[i] += a2 * vi
 		c3[i] += a3 * vi
+	}
+}
+
+// dot4x2Go is the portable dot4x2: out[2i+c] = v[i]·w_c over k rows.
+func dot4x2Go(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64) {
+	c0, c1 := colView(w0, k), colView(w1, k)
+	var acc [8]float64
+	for i := range 4 {
+		vi := colView(v[i], k)
+		var s0, s1 float64
+		for r, x := range vi {
+			s0 += x * c0[r]
+			s1 += x * c1[r]
+		}
+		acc[2*i], acc[2*i+1] = s0, s1
+	}
+	*out = acc
+}
+
+// upd4x2Go is the portable upd4x2: w_c -= Σ_i s[2i+c]·v[i] over k rows.
+func upd4x2Go(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64) {
+	c0, c1 := colView(w0, k), colView(w1, k)
+	v0, v1, v2, v3 := colView(v[0], k), colView(v[1], k), colView(v[2], k), colView(v[3], k)
+	for r := range k {
+		c0[r] -= s[0]*v0[r] + s[2]*v1[r] + s[4]*v2[r] + s[6]*v3[r]
+		c1[r] -= s[1]*v0[r] + s[3]*v1[r] + s[5]*v2[r] + s[7]*v3[r]
 	}
 }

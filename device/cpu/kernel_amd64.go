@@ -26,15 +26,26 @@ func dot4AVX512(v []float64, w0, w1, w2, w3 *float64, out *[4]float64)
 //go:noescape
 func axpy4AVX512(v []float64, w0, w1, w2, w3 *float64, alpha *[4]float64)
 
+// dot4x2AVX2 sets out[2i+c] = v[i]·w_c over k rows (kernel_block_amd64.s).
+//
+//go:noescape
+func dot4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
+
+// upd4x2AVX2 computes w_c -= Σ_i s[2i+c]·v[i] over k rows
+// (kernel_block_amd64.s).
+//
+//go:noescape
+func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2})
 	}
 	return ks
 }

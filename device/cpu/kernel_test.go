@@ -61,3 +61,39 @@ func TestKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockKernelsAgree checks every kernel's dot4x2 and upd4x2 against
+// plain loops for lengths 1 to 40.
+func TestBlockKernelsAgree(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(6, 6))
+	for _, kern := range kernels {
+		for k := 1; k <= 40; k++ {
+			buf := make([]float64, 6*(k+1))
+			for i := range buf {
+				buf[i] = rnd.NormFloat64()
+			}
+			col := func(c int) []float64 { return buf[c*(k+1) : c*(k+1)+k] }
+			v := [4]*float64{&col(0)[0], &col(1)[0], &col(2)[0], &col(3)[0]}
+			var got [8]float64
+			kern.dot4x2(k, &v, &col(4)[0], &col(5)[0], &got)
+			for i := range 4 {
+				for c := range 2 {
+					require.InDelta(t, dot(col(i), col(4+c)), got[2*i+c], 1e-12*float64(k), "%s k=%d", kern.name, k)
+				}
+			}
+			s := [8]float64{0.5, -1, 2, 0.25, -3, 1.5, 0.75, -0.5}
+			before := append([]float64(nil), buf...)
+			kern.upd4x2(k, &v, &col(4)[0], &col(5)[0], &s)
+			for c := range 2 {
+				for r := range k {
+					want := before[(4+c)*(k+1)+r]
+					for i := range 4 {
+						want -= s[2*i+c] * before[i*(k+1)+r]
+					}
+					require.InDelta(t, want, buf[(4+c)*(k+1)+r], 1e-12, "%s k=%d", kern.name, k)
+				}
+				require.Equal(t, before[(4+c)*(k+1)+k], buf[(4+c)*(k+1)+k], "past the column")
+			}
+		}
+	}
+}

@@ -26,6 +26,10 @@ package cpu
 // Storage: T row-major, element (i, j) at t[i*ldt+j], ldt ≥ nc. W
 // column-major, element (i, j) at w[i+j*ldw], ldw ≥ k. nc ≥ n ≥ 0, k ≥ 0.
 //
+// Reflectors are applied to the trailing columns in blocks of four
+// (applyBlock4), which halves the passes over W; the last few reflectors,
+// and panels whose trailing part is narrow, are applied one at a time.
+//
 // Flops: about 2·k·n·(n + 2·(nc−n)) (for nc = n+1, ≈ 2·k·n²).
 //
 // Tpqrt panics if a dimension is negative, nc < n, a leading dimension is too
@@ -35,7 +39,26 @@ func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
 	if n == 0 || k == 0 {
 		return
 	}
-	for j := 0; j < n; j++ {
+	kern := active
+	j := 0
+	// Panels of four reflectors: form them against the panel's own columns
+	// (reflector at a time), then apply the block to the trailing columns
+	// (applyBlock4). Blocking pays only when the trailing part is wide.
+	for ; j+4 <= n && nc-(j+4) >= 8; j += 4 {
+		var tau [4]float64
+		for i := range 4 {
+			jj := j + i
+			v := w[jj*ldw : jj*ldw+k]
+			beta, ti := Larfg(t[jj*ldt+jj], v)
+			t[jj*ldt+jj] = beta
+			tau[i] = ti
+			if ti != 0 {
+				larfCols(v, ti, t[jj*ldt:jj*ldt+nc], w, ldw, jj+1, j+4)
+			}
+		}
+		applyBlock4(kern, j, nc, t, ldt, k, w, ldw, &tau, j+4)
+	}
+	for ; j < n; j++ {
 		v := w[j*ldw : j*ldw+k]
 		beta, tau := Larfg(t[j*ldt+j], v)
 		t[j*ldt+j] = beta

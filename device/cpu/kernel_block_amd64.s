@@ -1,0 +1,178 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func dot4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
+//
+// out[2i+c] = Σ_r v[i][r]·w_c[r] for four reflector vectors v[0..3] and two
+// columns w0, w1, over k rows: one pass, eight FMA chains.
+TEXT ·dot4x2AVX2(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ v+8(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+	MOVQ w0+16(FP), SI
+	MOVQ w1+24(FP), DX
+	MOVQ out+32(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+d42_loop:
+	CMPQ AX, BX
+	JGE  d42_reduce
+	VMOVUPD     (SI)(AX*8), Y8
+	VMOVUPD     (DX)(AX*8), Y9
+	VMOVUPD     (R8)(AX*8), Y10
+	VMOVUPD     (R9)(AX*8), Y11
+	VMOVUPD     (R10)(AX*8), Y12
+	VMOVUPD     (R11)(AX*8), Y13
+	VFMADD231PD Y10, Y8, Y0
+	VFMADD231PD Y10, Y9, Y1
+	VFMADD231PD Y11, Y8, Y2
+	VFMADD231PD Y11, Y9, Y3
+	VFMADD231PD Y12, Y8, Y4
+	VFMADD231PD Y12, Y9, Y5
+	VFMADD231PD Y13, Y8, Y6
+	VFMADD231PD Y13, Y9, Y7
+	ADDQ $4, AX
+	JMP  d42_loop
+
+d42_reduce:
+	// Pairs (Y0,Y1) (Y2,Y3) (Y4,Y5) (Y6,Y7) -> out[0..7].
+	VHADDPD    Y1, Y0, Y0
+	VHADDPD    Y3, Y2, Y2
+	VPERM2F128 $0x21, Y2, Y0, Y1
+	VBLENDPD   $0x0C, Y2, Y0, Y0
+	VADDPD     Y1, Y0, Y0
+	VMOVUPD    Y0, (DI)
+	VHADDPD    Y5, Y4, Y4
+	VHADDPD    Y7, Y6, Y6
+	VPERM2F128 $0x21, Y6, Y4, Y5
+	VBLENDPD   $0x0C, Y6, Y4, Y4
+	VADDPD     Y5, Y4, Y4
+	VMOVUPD    Y4, 32(DI)
+
+d42_tail:
+	CMPQ AX, CX
+	JGE  d42_done
+	VMOVSD      (SI)(AX*8), X8
+	VMOVSD      (DX)(AX*8), X9
+	VMOVSD      (R8)(AX*8), X10
+	VMOVSD      (DI), X0
+	VFMADD231SD X10, X8, X0
+	VMOVSD      X0, (DI)
+	VMOVSD      8(DI), X0
+	VFMADD231SD X10, X9, X0
+	VMOVSD      X0, 8(DI)
+	VMOVSD      (R9)(AX*8), X10
+	VMOVSD      16(DI), X0
+	VFMADD231SD X10, X8, X0
+	VMOVSD      X0, 16(DI)
+	VMOVSD      24(DI), X0
+	VFMADD231SD X10, X9, X0
+	VMOVSD      X0, 24(DI)
+	VMOVSD      (R10)(AX*8), X10
+	VMOVSD      32(DI), X0
+	VFMADD231SD X10, X8, X0
+	VMOVSD      X0, 32(DI)
+	VMOVSD      40(DI), X0
+	VFMADD231SD X10, X9, X0
+	VMOVSD      X0, 40(DI)
+	VMOVSD      (R11)(AX*8), X10
+	VMOVSD      48(DI), X0
+	VFMADD231SD X10, X8, X0
+	VMOVSD      X0, 48(DI)
+	VMOVSD      56(DI), X0
+	VFMADD231SD X10, X9, X0
+	VMOVSD      X0, 56(DI)
+	INCQ AX
+	JMP  d42_tail
+
+d42_done:
+	VZEROUPPER
+	RET
+
+// func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
+//
+// w_c[r] -= Σ_i s[2i+c]·v[i][r] for c = 0, 1: the block of four reflectors
+// applied to two columns in one pass.
+TEXT ·upd4x2AVX2(SB), NOSPLIT, $0-40
+	MOVQ k+0(FP), CX
+	MOVQ v+8(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+	MOVQ w0+16(FP), SI
+	MOVQ w1+24(FP), DX
+	MOVQ s+32(FP), DI
+	VBROADCASTSD 0(DI), Y0
+	VBROADCASTSD 8(DI), Y1
+	VBROADCASTSD 16(DI), Y2
+	VBROADCASTSD 24(DI), Y3
+	VBROADCASTSD 32(DI), Y4
+	VBROADCASTSD 40(DI), Y5
+	VBROADCASTSD 48(DI), Y6
+	VBROADCASTSD 56(DI), Y7
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+u42_loop:
+	CMPQ AX, BX
+	JGE  u42_tail
+	VMOVUPD      (SI)(AX*8), Y8
+	VMOVUPD      (DX)(AX*8), Y9
+	VMOVUPD      (R8)(AX*8), Y10
+	VMOVUPD      (R9)(AX*8), Y11
+	VMOVUPD      (R10)(AX*8), Y12
+	VMOVUPD      (R11)(AX*8), Y13
+	VFNMADD231PD Y10, Y0, Y8
+	VFNMADD231PD Y10, Y1, Y9
+	VFNMADD231PD Y11, Y2, Y8
+	VFNMADD231PD Y11, Y3, Y9
+	VFNMADD231PD Y12, Y4, Y8
+	VFNMADD231PD Y12, Y5, Y9
+	VFNMADD231PD Y13, Y6, Y8
+	VFNMADD231PD Y13, Y7, Y9
+	VMOVUPD      Y8, (SI)(AX*8)
+	VMOVUPD      Y9, (DX)(AX*8)
+	ADDQ $4, AX
+	JMP  u42_loop
+
+u42_tail:
+	CMPQ AX, CX
+	JGE  u42_done
+	VMOVSD       (SI)(AX*8), X8
+	VMOVSD       (DX)(AX*8), X9
+	VMOVSD       (R8)(AX*8), X10
+	VFNMADD231SD X10, X0, X8
+	VFNMADD231SD X10, X1, X9
+	VMOVSD       (R9)(AX*8), X10
+	VFNMADD231SD X10, X2, X8
+	VFNMADD231SD X10, X3, X9
+	VMOVSD       (R10)(AX*8), X10
+	VFNMADD231SD X10, X4, X8
+	VFNMADD231SD X10, X5, X9
+	VMOVSD       (R11)(AX*8), X10
+	VFNMADD231SD X10, X6, X8
+	VFNMADD231SD X10, X7, X9
+	VMOVSD       X8, (SI)(AX*8)
+	VMOVSD       X9, (DX)(AX*8)
+	INCQ AX
+	JMP  u42_tail
+
+u42_done:
+	VZEROUPPER
+	RET
