@@ -100,13 +100,16 @@ gotest:
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
 CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
-          $(BUILD)/test_memory $(BUILD)/test_cpp $(BUILD)/quickstart
+          $(BUILD)/test_memory $(BUILD)/test_cpp $(BUILD)/test_index $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -pthread -Iinclude $< -L$(BUILD) -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 $(BUILD)/test_cpp: ctest/test_cpp.cpp include/sia.hpp include/sia.h $(LIB)
 	$(CXX) -std=c++17 -Wall -Wextra -Werror $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -llapacke -Wl,-rpath,'$$ORIGIN' -o $@
+
+$(BUILD)/test_index: ctest/test_index.cpp ctest/mini_index.hpp include/sia.hpp include/sia.h $(LIB)
+	$(CXX) -std=c++17 -Wall -Wextra -Werror $(CFLAGS) -Iinclude $< -L$(BUILD) -lsia -Wl,-rpath,'$$ORIGIN' -o $@
 
 ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
 	@if ldd $(LIB) | grep -qiE 'opencl|lapack|blas'; then echo "libsia.so must link libc only:"; ldd $(LIB); exit 1; fi
