@@ -183,12 +183,11 @@ func ColdTest(t *testing.T, e device.Engine, tol float64) {
 	rnd := rand.New(rand.NewPCG(1, 1))
 	cases := ColdCases()
 	type item struct {
-		c    ColdCase
-		p    Problem
-		job  *device.Job
-		a0   []float64
-		ref  Reference
-		bcpy []float64
+		c   ColdCase
+		p   Problem
+		job *device.Job
+		a0  []float64
+		ref Reference
 	}
 	items := make([]item, len(cases))
 	jobs := make([]*device.Job, len(cases))
@@ -317,7 +316,8 @@ func IncreTest(t *testing.T, e device.Engine, tol float64) {
 			}
 			c.done += k
 			jobs = append(jobs, j)
-			defer func(c *chain, j *device.Job) { c.t, c.rss = j.T, j.RSS }(c, j)
+			// The chain's state is the job's: the engine updates T and RSS
+			// in place.
 			c.t, c.rss = j.T, j.RSS
 		}
 		e.Run(jobs)
