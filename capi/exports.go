@@ -31,7 +31,7 @@ import (
 )
 
 // The library version; keep in sync with SIA_VERSION_* in include/sia.h
-// (ctest/test_api.c checks that they agree).
+// (ctest/test_gels.c checks that they agree).
 const (
 	versionMajor, versionMinor, versionPatch = 0, 1, 0
 	version                                  = "0.1.0"
