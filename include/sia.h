@@ -475,7 +475,7 @@ struct sia_memo_stats {
                         nrhs) + 192 */
   int64_t limit;     /* the limit set; <= 0: unbounded */
   int64_t hits;      /* incre_train/decre_train/incre_train_shifted calls
-                        that found their memo */
+                        and sia_train_batch jobs that found their memo */
   int64_t misses;    /* ... that found none (SIA_ENOMEMO) */
   int64_t evictions; /* memos evicted by the limit */
   int64_t corrupt;   /* durable records dropped by sia_memo_open because they
