@@ -41,44 +41,26 @@ func (s *Solver) update(op string, id int64, layout Layout, trans byte, m, n, nr
 	if code := g.check(true); code != CodeOK {
 		return -1, newError(op, code)
 	}
-	if id < 0 {
-		return -1, newError(op, CodeNoMemo)
-	}
 	rows := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
-	rank := -1
-	found, err := s.store.Modify(id, func(cur *memo.Model) error {
-		switch {
-		case cur.N != n:
-			return newError(op, -4)
-		case cur.NRHS != nrhs:
-			return newError(op, -5)
-		case down && cur.Rows-int64(m) < int64(n):
-			// Fewer rows than columns left: R would be singular.
-			return newError(op, CodeCold)
-		}
-		job, p := s.job(n, nrhs, rows)
-		defer s.put(p)
-		job.Downdate = down
-		cur.Unpack(job.T, n+nrhs, job.RSS)
-		s.Engine().Run([]*device.Job{job})
-		switch {
-		case job.Info == device.InfoUnstable:
-			return newError(op, CodeCold)
-		case job.Info != 0:
-			return newError(op, job.Info)
-		}
-		cur.Pack(job.T, n+nrhs, job.RSS)
-		if down {
-			cur.Rows -= int64(m)
-		} else {
-			cur.Rows += int64(m)
-		}
-		putX(layout, n, nrhs, job.X, b, ldb)
-		rank = job.Rank
-		return nil
-	})
-	if err == nil && !found {
-		err = newError(op, CodeNoMemo)
-	}
-	return rank, err
+	return s.trainMemo(op, id, n, nrhs,
+		func(cur *memo.Model) error {
+			switch {
+			case cur.N != n:
+				return newError(op, -4)
+			case cur.NRHS != nrhs:
+				return newError(op, -5)
+			case down && cur.Rows-int64(m) < int64(n):
+				// Fewer rows than columns left: R would be singular.
+				return newError(op, CodeCold)
+			}
+			return nil
+		},
+		func(job *device.Job) { job.New, job.Downdate = rows, down },
+		func(cur *memo.Model) int64 {
+			if down {
+				return cur.Rows - int64(m)
+			}
+			return cur.Rows + int64(m)
+		},
+		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
 }

@@ -42,39 +42,26 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 	if code := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb); code != CodeOK {
 		return -1, newError(op, code)
 	}
-	if id < 0 {
-		return -1, newError(op, CodeNoMemo)
-	}
 	col := layout == ColMajor
-	rank := -1
-	found, err := s.store.Modify(id, func(cur *memo.Model) error {
-		switch {
-		case cur.N != n:
-			return newError(op, -3)
-		case cur.NRHS != nrhs:
-			return newError(op, -4)
-		case cur.Rows+int64(k) != int64(m):
-			return newError(op, -7)
-		}
-		job, p := s.job(n, nrhs, device.Rows{K: k, ColMajor: col, A: aNew, LDA: ldaNew})
-		defer s.put(p)
-		job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
-		job.Refine = int(s.refine.Load())
-		cur.Unpack(job.T, n+nrhs, job.RSS)
-		s.Engine().Run([]*device.Job{job})
-		if job.Info != 0 {
-			return newError(op, job.Info)
-		}
-		cur.Pack(job.T, n+nrhs, job.RSS)
-		cur.Rows = int64(m)
-		putX(layout, n, nrhs, job.X, b, ldb)
-		rank = job.Rank
-		return nil
-	})
-	if err == nil && !found {
-		err = newError(op, CodeNoMemo)
-	}
-	return rank, err
+	return s.trainMemo(op, id, n, nrhs,
+		func(cur *memo.Model) error {
+			switch {
+			case cur.N != n:
+				return newError(op, -3)
+			case cur.NRHS != nrhs:
+				return newError(op, -4)
+			case cur.Rows+int64(k) != int64(m):
+				return newError(op, -7)
+			}
+			return nil
+		},
+		func(job *device.Job) {
+			job.New = device.Rows{K: k, ColMajor: col, A: aNew, LDA: ldaNew}
+			job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
+			job.Refine = int(s.refine.Load())
+		},
+		func(*memo.Model) int64 { return int64(m) },
+		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
 }
 
 // checkShifted validates IncreTrainShifted's arguments: layout, then NaN/Inf
