@@ -124,13 +124,21 @@ func clErr(what string, code C.cl_int) error {
 	return fmt.Errorf("opencl: %s: error %d", what, int(code))
 }
 
+// discoverMu serializes device discovery: the ICD loader's and PoCL's
+// first-time platform initialization are not safe to run concurrently
+// (two solvers probing at once crashed in clGetDeviceInfo).
+var discoverMu sync.Mutex
+
 // Devices lists every device of every platform. No loader, no platform
 // (CL_PLATFORM_NOT_FOUND_KHR, -1001, or zero platforms) and platforms
 // without devices are reported as an error or an empty list, never a crash.
+// Calls are serialized.
 func Devices() ([]Device, error) {
 	if err := Load(); err != nil {
 		return nil, err
 	}
+	discoverMu.Lock()
+	defer discoverMu.Unlock()
 	var np C.cl_uint
 	if rc := C.sia_clGetPlatformIDs(0, nil, &np); rc != 0 {
 		if rc == -1001 {

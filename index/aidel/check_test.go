@@ -1,0 +1,100 @@
+package aidel
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// check verifies the index's invariants: fences ascending and each model's
+// keys within its fence range; positions strictly increasing; the
+// position-to-index table; lists sorted and between their neighbours;
+// every absorbed live key inside its model's error bounds and found by
+// locate; the live count. It locks each model shared.
+func (ix *Index[V]) check() error {
+	fs := ix.fs.Load()
+	if len(fs.fences) != len(fs.models) || fs.fences[0] != nil {
+		return fmt.Errorf("first stage: %d fences, %d models", len(fs.fences), len(fs.models))
+	}
+	live := 0
+	var prev []byte
+	havePrev := false
+	for mi, m := range fs.models {
+		m.mu.RLock()
+		err := func() error {
+			if m.retired {
+				return fmt.Errorf("model %d retired but reachable", mi)
+			}
+			if mi > 0 && bytes.Compare(fs.fences[mi-1], fs.fences[mi]) >= 0 {
+				return fmt.Errorf("fences %d, %d not ascending", mi-1, mi)
+			}
+			if len(m.pos) != len(m.ents) {
+				return fmt.Errorf("model %d: %d positions, %d entries", mi, len(m.pos), len(m.ents))
+			}
+			var hi []byte
+			if mi+1 < len(fs.fences) {
+				hi = fs.fences[mi+1]
+			}
+			visit := func(e *entry[V]) error {
+				if havePrev && bytes.Compare(prev, e.key) >= 0 {
+					return fmt.Errorf("model %d: key %q after %q", mi, e.key, prev)
+				}
+				if mi > 0 && bytes.Compare(e.key, fs.fences[mi]) < 0 {
+					return fmt.Errorf("model %d: key %q below fence %q", mi, e.key, fs.fences[mi])
+				}
+				if hi != nil && bytes.Compare(e.key, hi) >= 0 {
+					return fmt.Errorf("model %d: key %q at or above next fence %q", mi, e.key, hi)
+				}
+				prev, havePrev = e.key, true
+				if !e.dead {
+					live++
+				}
+				return nil
+			}
+			for _, e := range m.head {
+				if err := visit(e); err != nil {
+					return err
+				}
+			}
+			pending := len(m.head)
+			for i, e := range m.ents {
+				if i > 0 && !(m.pos[i] > m.pos[i-1]) {
+					return fmt.Errorf("model %d: positions %g, %g not increasing", mi, m.pos[i-1], m.pos[i])
+				}
+				if got := m.bucket(m.pos[i]); got > i {
+					return fmt.Errorf("model %d: bucket of entry %d starts at %d", mi, i, got)
+				}
+				if err := visit(e); err != nil {
+					return err
+				}
+				if !e.absorbed {
+					return fmt.Errorf("model %d: entry %q in the array not absorbed", mi, e.key)
+				}
+				r := m.pos[i] - m.fit.predict(e.key)
+				if r < m.fit.minErr || r > m.fit.maxErr {
+					return fmt.Errorf("model %d: key %q error %g outside [%g, %g]", mi, e.key, r, m.fit.minErr, m.fit.maxErr)
+				}
+				if j, eq := m.locate(e.key); j != i || !eq {
+					return fmt.Errorf("model %d: locate(%q) = %d, %v; want %d", mi, e.key, j, eq, i)
+				}
+				for _, x := range m.list(i) {
+					if err := visit(x); err != nil {
+						return err
+					}
+					pending++
+				}
+			}
+			if pending != m.pending {
+				return fmt.Errorf("model %d: pending %d, lists hold %d", mi, m.pending, pending)
+			}
+			return nil
+		}()
+		m.mu.RUnlock()
+		if err != nil {
+			return err
+		}
+	}
+	if live != ix.Len() {
+		return fmt.Errorf("Len %d, %d live entries", ix.Len(), live)
+	}
+	return nil
+}

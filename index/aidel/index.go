@@ -1,0 +1,453 @@
+package aidel
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libsia/sia/solver"
+)
+
+// Index is an ordered map from byte-string keys to values of type V (see
+// the package documentation for its structure and what is safe
+// concurrently). Keys are copied on insertion; the zero-length key is a
+// valid key.
+type Index[V any] struct {
+	cfg    Config
+	s      *solver.Solver
+	fs     atomic.Pointer[firstStage[V]]
+	n      atomic.Int64  // live keys
+	seq    atomic.Uint64 // insert sequence
+	nextID atomic.Int64  // memo IDs
+
+	qmu    sync.Mutex
+	queue  []*model[V]
+	notify chan struct{}
+
+	trainMu sync.Mutex // one retrain at a time
+	stats   statsCounters
+	onTrain atomic.Pointer[func(RetrainEvent)]
+}
+
+// firstStage maps keys to models: models[i] holds the keys in
+// [fences[i], fences[i+1]); fences[0] is nil (all keys below fences[1]).
+type firstStage[V any] struct {
+	fences [][]byte
+	models []*model[V]
+}
+
+// find returns the index of the model that holds k.
+func (fs *firstStage[V]) find(k []byte) int {
+	i := sort.Search(len(fs.fences), func(i int) bool { return bytes.Compare(fs.fences[i], k) > 0 })
+	return max(i-1, 0)
+}
+
+// New returns an empty index with cfg's parameters (defaults for zero
+// fields), or an error wrapping ErrConfig.
+func New[V any](cfg Config) (*Index[V], error) {
+	c, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := c.Solver
+	if s == nil {
+		s = solver.New()
+	}
+	s.SetRCond(c.RCond)
+	ix := &Index[V]{cfg: c, s: s, notify: make(chan struct{}, 1)}
+	m := &model[V]{id: ix.nextID.Add(1)}
+	m.fit = fit{w: make([]float64, c.FeatureBytes+1), colMax: make([]float64, c.FeatureBytes+1)}
+	m.buildStart()
+	ix.fs.Store(&firstStage[V]{fences: [][]byte{nil}, models: []*model[V]{m}})
+	return ix, nil
+}
+
+// Config returns the index's parameters with defaults filled in.
+func (ix *Index[V]) Config() Config { return ix.cfg }
+
+// ErrUnsorted is returned by BulkLoad for keys not strictly ascending.
+var ErrUnsorted = errors.New("aidel: bulk-load keys not strictly ascending")
+
+// BulkLoad replaces the index's contents with keys (strictly ascending in
+// bytes.Compare order) and their values, partitioned into models by LPA.
+// vals may be nil (zero values). It must not run concurrently with any
+// other method. Keys are copied.
+func (ix *Index[V]) BulkLoad(keys [][]byte, vals []V) error {
+	if vals != nil && len(vals) != len(keys) {
+		return fmt.Errorf("aidel: %d keys but %d values", len(keys), len(vals))
+	}
+	for i := 1; i < len(keys); i++ {
+		if bytes.Compare(keys[i-1], keys[i]) >= 0 {
+			return fmt.Errorf("%w (at %d)", ErrUnsorted, i)
+		}
+	}
+	ix.trainMu.Lock()
+	defer ix.trainMu.Unlock()
+	ents := make([]*entry[V], len(keys))
+	arena := make([]entry[V], len(keys))
+	var total int
+	for _, k := range keys {
+		total += len(k)
+	}
+	kb := make([]byte, 0, total)
+	for i, k := range keys {
+		kb = append(kb, k...)
+		e := &arena[i]
+		e.key = kb[len(kb)-len(k) : len(kb) : len(kb)]
+		if vals != nil {
+			e.val = vals[i]
+		}
+		ents[i] = e
+	}
+	models := ix.lpa(ents)
+	fs := &firstStage[V]{}
+	for i, m := range models {
+		if i == 0 {
+			m.fence = nil
+		}
+		fs.fences = append(fs.fences, m.fence)
+		fs.models = append(fs.models, m)
+	}
+	old := ix.fs.Swap(fs)
+	for _, m := range old.models {
+		ix.s.Drop(m.id)
+	}
+	ix.qmu.Lock()
+	ix.queue = nil
+	ix.qmu.Unlock()
+	ix.n.Store(int64(len(keys)))
+	return nil
+}
+
+// Len returns the number of keys.
+func (ix *Index[V]) Len() int { return int(ix.n.Load()) }
+
+// lockModel returns the model that holds k, locked for reading (write =
+// false) or writing, retrying past retired models.
+func (ix *Index[V]) lockModel(k []byte, write bool) *model[V] {
+	for {
+		fs := ix.fs.Load()
+		m := fs.models[fs.find(k)]
+		if write {
+			m.mu.Lock()
+		} else {
+			m.mu.RLock()
+		}
+		if !m.retired {
+			return m
+		}
+		if write {
+			m.mu.Unlock()
+		} else {
+			m.mu.RUnlock()
+		}
+	}
+}
+
+// Get returns the value stored under key and whether there is one.
+func (ix *Index[V]) Get(key []byte) (V, bool) {
+	m := ix.lockModel(key, false)
+	defer m.mu.RUnlock()
+	if e := m.find(key); e != nil && !e.dead {
+		return e.val, true
+	}
+	var zero V
+	return zero, false
+}
+
+// Put stores val under key and reports whether the key is new. A new key
+// goes into the sorted list behind its predecessor; its model is queued for
+// retraining when its lists have grown past the configured bounds.
+func (ix *Index[V]) Put(key []byte, val V) bool {
+	m := ix.lockModel(key, true)
+	i, eq := m.locate(key)
+	if eq {
+		e := m.ents[i]
+		e.val = val
+		revived := e.dead
+		e.dead = false
+		m.mu.Unlock()
+		if revived {
+			ix.n.Add(1)
+		}
+		return revived
+	}
+	l := m.list(i)
+	j, ok := searchList(l, key)
+	if ok {
+		e := l[j]
+		e.val = val
+		revived := e.dead
+		e.dead = false
+		m.mu.Unlock()
+		if revived {
+			ix.n.Add(1)
+		}
+		return revived
+	}
+	e := &entry[V]{key: bytes.Clone(key), val: val, seq: ix.seq.Add(1)}
+	if e.key == nil {
+		e.key = []byte{}
+	}
+	l = append(l, nil)
+	copy(l[j+1:], l[j:])
+	l[j] = e
+	m.setList(i, l)
+	m.pending++
+	due := m.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(m.ents)))) ||
+		len(l) > ix.cfg.MaxList
+	m.mu.Unlock()
+	ix.n.Add(1)
+	if due {
+		ix.enqueue(m)
+	}
+	return true
+}
+
+// Delete removes key and reports whether it was present. The entry stays
+// as a tombstone until its model's next retrain, which drops it (and
+// removes its row from the model exactly, see the package documentation).
+func (ix *Index[V]) Delete(key []byte) bool {
+	m := ix.lockModel(key, true)
+	e := m.find(key)
+	ok := e != nil && !e.dead
+	if ok {
+		e.dead = true
+		var zero V
+		e.val = zero
+	}
+	m.mu.Unlock()
+	if ok {
+		ix.n.Add(-1)
+	}
+	return ok
+}
+
+// rangeChunk is how many entries Range collects under one model lock.
+const rangeChunk = 64
+
+// Range calls fn for every key ≥ from (all keys if from is nil) in
+// ascending order with its value, until fn returns false. fn runs with no
+// lock held and may call any method except BulkLoad; the scan sees every
+// key present for its whole duration, and keys inserted or deleted during
+// it may or may not be seen. The key slice must not be modified.
+func (ix *Index[V]) Range(from []byte, fn func(key []byte, val V) bool) {
+	type kv struct {
+		k []byte
+		v V
+	}
+	buf := make([]kv, 0, rangeChunk)
+	key, excl := from, false
+	for {
+		fs := ix.fs.Load()
+		mi := fs.find(key)
+		m := fs.models[mi]
+		m.mu.RLock()
+		if m.retired {
+			m.mu.RUnlock()
+			continue
+		}
+		buf = buf[:0]
+		take := func(e *entry[V]) bool {
+			if !e.dead {
+				buf = append(buf, kv{e.key, e.val})
+			}
+			return len(buf) < rangeChunk
+		}
+		after := func(k []byte) bool {
+			c := bytes.Compare(k, key)
+			return c > 0 || (c == 0 && !excl)
+		}
+		full := false
+		i, _ := m.locate(key)
+		// Entry i (≤ key) if it is key itself, the keys ≥ key in the list
+		// after it (or the head), then every later entry and list.
+		if i >= 0 && after(m.ents[i].key) {
+			full = !take(m.ents[i])
+		}
+		l := m.list(i)
+		j, _ := searchList(l, key)
+		for ; j < len(l) && !full; j++ {
+			if after(l[j].key) {
+				full = !take(l[j])
+			}
+		}
+		for i++; i < len(m.ents) && !full; i++ {
+			if after(m.ents[i].key) {
+				full = !take(m.ents[i])
+			}
+			for _, e := range m.list(i) {
+				if full {
+					break
+				}
+				full = !take(e)
+			}
+		}
+		nextFence := []byte(nil)
+		if mi+1 < len(fs.fences) {
+			nextFence = fs.fences[mi+1]
+		}
+		m.mu.RUnlock()
+		for _, p := range buf {
+			if !fn(p.k, p.v) {
+				return
+			}
+		}
+		switch {
+		case full:
+			key, excl = buf[len(buf)-1].k, true
+		case nextFence != nil:
+			key, excl = nextFence, false
+		default:
+			return
+		}
+	}
+}
+
+// enqueue puts m in the retrain queue unless it is there.
+func (ix *Index[V]) enqueue(m *model[V]) {
+	if m.queued.Swap(true) {
+		return
+	}
+	ix.qmu.Lock()
+	ix.queue = append(ix.queue, m)
+	ix.qmu.Unlock()
+	select {
+	case ix.notify <- struct{}{}:
+	default:
+	}
+}
+
+// pop takes the oldest queued model, or nil.
+func (ix *Index[V]) pop() *model[V] {
+	ix.qmu.Lock()
+	defer ix.qmu.Unlock()
+	if len(ix.queue) == 0 {
+		return nil
+	}
+	m := ix.queue[0]
+	ix.queue[0] = nil
+	ix.queue = ix.queue[1:]
+	return m
+}
+
+// Queued returns the number of models waiting to be retrained.
+func (ix *Index[V]) Queued() int {
+	ix.qmu.Lock()
+	defer ix.qmu.Unlock()
+	return len(ix.queue)
+}
+
+// Retrain retrains every queued model now, on the calling goroutine, and
+// returns how many it retrained. Use it when no trainer is started (or to
+// drain the queue); it waits for a running retrain to finish.
+func (ix *Index[V]) Retrain() (int, error) {
+	done := 0
+	for {
+		m := ix.pop()
+		if m == nil {
+			return done, nil
+		}
+		if err := ix.retrain(m); err != nil {
+			return done, err
+		}
+		done++
+	}
+}
+
+// StartTrainer starts the background trainer goroutine, which retrains
+// queued models as they arrive, and returns a function that stops it and
+// waits for it (queued models stay queued). Errors from retraining, which
+// only a failing solver produces, are counted in Stats.TrainErrors.
+func (ix *Index[V]) StartTrainer() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ix.notify:
+			}
+			for ctx.Err() == nil {
+				m := ix.pop()
+				if m == nil {
+					break
+				}
+				if err := ix.retrain(m); err != nil {
+					ix.stats.trainErrors.Add(1)
+				}
+			}
+		}
+	})
+	return func() { cancel(); wg.Wait() }
+}
+
+// RetrainEvent describes one finished retrain (see OnRetrain).
+type RetrainEvent struct {
+	Mode     TrainMode
+	Rows     int           // keys in the model after the retrain
+	Absorbed int           // keys merged from its lists
+	Dropped  int           // deleted keys removed
+	Train    time.Duration // solver calls and error-bound work
+	Total    time.Duration // the whole retrain, lock waits included
+	Exact    bool          // an exact error pass was made
+	Cold     bool          // the model was cold-trained
+	Split    int           // models that replaced it (0: none)
+}
+
+// OnRetrain registers fn to be called after every retrain, on the
+// trainer's goroutine (nil removes it).
+func (ix *Index[V]) OnRetrain(fn func(RetrainEvent)) {
+	if fn == nil {
+		ix.onTrain.Store(nil)
+		return
+	}
+	ix.onTrain.Store(&fn)
+}
+
+type statsCounters struct {
+	retrains, exact, cold, splits, trainErrors atomic.Int64
+	absorbed                                   atomic.Int64
+	trainNs                                    atomic.Int64
+}
+
+// Stats is a snapshot of an index's counters.
+type Stats struct {
+	Keys        int           // live keys
+	Models      int           // second-stage models
+	Pending     int           // keys in sorted lists, not yet absorbed
+	Queued      int           // models waiting for retraining
+	Retrains    int64         // retrains done
+	Absorbed    int64         // keys absorbed by retrains
+	ExactPasses int64         // retrains that needed an exact error pass
+	ColdTrains  int64         // retrains that cold-trained
+	Splits      int64         // retrains that split the model
+	TrainErrors int64         // failed retrains (background trainer)
+	TrainTime   time.Duration // total time in RetrainEvent.Train
+	MaxErr      float64       // largest model error bound
+}
+
+// Stats returns the index's counters; it visits every model.
+func (ix *Index[V]) Stats() Stats {
+	fs := ix.fs.Load()
+	st := Stats{
+		Keys: ix.Len(), Models: len(fs.models), Queued: ix.Queued(),
+		Retrains: ix.stats.retrains.Load(), Absorbed: ix.stats.absorbed.Load(),
+		ExactPasses: ix.stats.exact.Load(), ColdTrains: ix.stats.cold.Load(),
+		Splits: ix.stats.splits.Load(), TrainErrors: ix.stats.trainErrors.Load(),
+		TrainTime: time.Duration(ix.stats.trainNs.Load()),
+	}
+	for _, m := range fs.models {
+		m.mu.RLock()
+		st.Pending += m.pending
+		st.MaxErr = max(st.MaxErr, m.fit.errBound())
+		m.mu.RUnlock()
+	}
+	return st
+}

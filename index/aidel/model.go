@@ -1,0 +1,195 @@
+package aidel
+
+import (
+	"bytes"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// entry is one key-value pair. Entries are shared by pointer between a
+// model's old and new arrays during a retrain, so that updates and deletes
+// made meanwhile reach both; val and dead are guarded by the owning model's
+// lock, absorbed only by the trainer.
+type entry[V any] struct {
+	key      []byte
+	val      V
+	seq      uint64 // index-wide insert sequence number
+	dead     bool   // deleted (a tombstone until the next retrain)
+	absorbed bool   // a row of the model's memo (trainer only)
+}
+
+// fit is a model's linear function and what is known about its error.
+type fit struct {
+	off    int       // first key byte read
+	w      []float64 // F weights and the bias
+	minErr float64   // pos − pred ≥ minErr for every absorbed row
+	maxErr float64   // pos − pred ≤ maxErr for every absorbed row
+	// maxNorm ≥ ‖aᵢ‖₂ and colMax[j] ≥ |aᵢⱼ| for every row ever absorbed:
+	// the widening bound's constants.
+	maxNorm float64
+	colMax  []float64
+}
+
+// errBound returns the model's maximum absolute error bound.
+func (f *fit) errBound() float64 { return max(f.maxErr, -f.minErr) }
+
+// predict returns wᵀa(key) without materializing the feature row.
+func (f *fit) predict(key []byte) float64 {
+	F := len(f.w) - 1
+	p := f.w[F]
+	end := min(len(key), f.off+F)
+	for j := f.off; j < end; j++ {
+		p += f.w[j-f.off] * float64(key[j])
+	}
+	return p
+}
+
+// row writes the feature row of key (F bytes from off, then 1) into a.
+func row(a []float64, key []byte, off int) {
+	F := len(a) - 1
+	for j := range F {
+		if off+j < len(key) {
+			a[j] = float64(key[off+j])
+		} else {
+			a[j] = 0
+		}
+	}
+	a[F] = 1
+}
+
+// widen returns δ ≥ max over every row a with |aⱼ| ≤ colMax[j] and
+// ‖a‖₂ ≤ maxNorm of |aᵀdw|: min(‖dw‖₂·maxNorm, Σⱼ|dwⱼ|·colMax[j]).
+func widen(dw []float64, maxNorm float64, colMax []float64) float64 {
+	var n2, l1 float64
+	for j, d := range dw {
+		n2 += d * d
+		l1 += math.Abs(d) * colMax[j]
+	}
+	// Round up: both products are computed in floating point.
+	return min(math.Sqrt(n2)*maxNorm, l1) * (1 + 1e-12)
+}
+
+// model is one second-stage model with its keys.
+type model[V any] struct {
+	mu      sync.RWMutex
+	id      int64  // memo ID in the solver
+	fence   []byte // first-stage key (nil for the first model)
+	fit     fit
+	ents    []*entry[V]   // entries in key order, at positions pos
+	pos     []float64     // strictly increasing learned positions
+	lists   [][]*entry[V] // lists[i]: inserted keys after ents[i] (nil until used)
+	head    []*entry[V]   // inserted keys before ents[0]
+	pmin    float64       // pos[0]
+	start   []int32       // start[b]: first index with pos ≥ pmin+b
+	pending int           // keys in lists and head
+	retired bool          // replaced by a split: callers retry
+	queued  atomic.Bool   // in the retrain queue
+}
+
+// buildStart fills start from pos.
+func (m *model[V]) buildStart() {
+	m.start = m.start[:0]
+	if len(m.pos) == 0 {
+		m.pmin = 0
+		m.start = append(m.start, 0)
+		return
+	}
+	m.pmin = m.pos[0]
+	nb := int(math.Floor(m.pos[len(m.pos)-1]-m.pmin)) + 1
+	if cap(m.start) < nb+1 {
+		m.start = make([]int32, 0, nb+1)
+	}
+	i := 0
+	for b := 0; b <= nb; b++ {
+		t := m.pmin + float64(b)
+		for i < len(m.pos) && m.pos[i] < t {
+			i++
+		}
+		m.start = append(m.start, int32(i))
+	}
+}
+
+// bucket returns the start index of the bucket holding position p, clamped.
+func (m *model[V]) bucket(p float64) int {
+	nb := len(m.start) - 1
+	b := math.Floor(p - m.pmin)
+	switch {
+	case !(b > 0): // also NaN
+		return int(m.start[0])
+	case b >= float64(nb):
+		return int(m.start[nb])
+	}
+	return int(m.start[int(b)])
+}
+
+// locate returns the index of the last entry with key ≤ k (−1 if none) and
+// whether that entry's key equals k. The model's prediction gives the
+// index window that holds every absorbed key; a key outside it (one in a
+// list, or absent) is found by exponential search from the window's edge.
+func (m *model[V]) locate(k []byte) (int, bool) {
+	n := len(m.ents)
+	if n == 0 {
+		return -1, false
+	}
+	p := m.fit.predict(k)
+	lo := m.bucket(p + m.fit.minErr)
+	hi := m.bucket(p+m.fit.maxErr+1) // first index past the bucket of p+maxErr
+	lo = min(max(lo, 0), n-1)
+	hi = min(max(hi, lo+1), n)
+	for lo > 0 && bytes.Compare(m.ents[lo].key, k) > 0 {
+		w := hi - lo
+		hi = lo + 1
+		lo = max(0, lo-2*w)
+	}
+	for hi < n && bytes.Compare(m.ents[hi-1].key, k) <= 0 {
+		w := hi - lo
+		lo = hi - 1
+		hi = min(n, hi+2*w)
+	}
+	i := lo + sort.Search(hi-lo, func(j int) bool { return bytes.Compare(m.ents[lo+j].key, k) > 0 })
+	return i - 1, i > 0 && bytes.Equal(m.ents[i-1].key, k)
+}
+
+// list returns the sorted list that holds keys after ents[i] (i = −1: head).
+func (m *model[V]) list(i int) []*entry[V] {
+	if i < 0 {
+		return m.head
+	}
+	if m.lists == nil {
+		return nil
+	}
+	return m.lists[i]
+}
+
+// setList stores l as the list after ents[i].
+func (m *model[V]) setList(i int, l []*entry[V]) {
+	if i < 0 {
+		m.head = l
+		return
+	}
+	if m.lists == nil {
+		m.lists = make([][]*entry[V], len(m.ents))
+	}
+	m.lists[i] = l
+}
+
+// searchList returns the first index in l with key ≥ k and whether it equals k.
+func searchList[V any](l []*entry[V], k []byte) (int, bool) {
+	j := sort.Search(len(l), func(j int) bool { return bytes.Compare(l[j].key, k) >= 0 })
+	return j, j < len(l) && bytes.Equal(l[j].key, k)
+}
+
+// find returns the live or dead entry with key k, or nil.
+func (m *model[V]) find(k []byte) *entry[V] {
+	i, eq := m.locate(k)
+	if eq {
+		return m.ents[i]
+	}
+	l := m.list(i)
+	if j, ok := searchList(l, k); ok {
+		return l[j]
+	}
+	return nil
+}

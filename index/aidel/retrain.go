@@ -1,0 +1,255 @@
+package aidel
+
+import (
+	"bytes"
+	"math"
+	"slices"
+	"time"
+)
+
+// snapshot is a model's merged contents as the trainer sees them: the live
+// entries in key order at their positions, which of them are new rows, and
+// the absorbed entries that were deleted (rows to remove).
+type snapshot[V any] struct {
+	ents     []*entry[V]
+	pos      []float64
+	fresh    []int       // indexes in ents of entries not yet absorbed
+	dropped  []*entry[V] // dead entries left out (absorbed or not)
+	dropEnts []*entry[V] // the absorbed ones among them …
+	dropPos  []float64   // … at the positions they were absorbed with
+	dense    bool        // a gap too narrow to split: renumber and refit
+}
+
+// minGap is the narrowest gap, relative to the position, that new keys
+// may be spread into; below it the positions are renumbered.
+const minGap = 1e-6
+
+// take builds the snapshot of m; the caller holds m's lock (shared).
+// Old entries keep their positions; k keys inserted after entry i go at
+// fractions of the gap to entry i+1 (unit steps after the last entry,
+// before the first one for the head).
+func (m *model[V]) take() *snapshot[V] {
+	sn := &snapshot[V]{}
+	n := len(m.ents) + m.pending
+	sn.ents = make([]*entry[V], 0, n)
+	sn.pos = make([]float64, 0, n)
+	addFresh := func(l []*entry[V], lo, hi float64, before bool) {
+		k := 0
+		for _, e := range l {
+			if e.dead {
+				sn.dropped = append(sn.dropped, e)
+			} else {
+				k++
+			}
+		}
+		if k == 0 {
+			return
+		}
+		step := (hi - lo) / float64(k+1)
+		if before {
+			step = 1
+			lo = hi - float64(k+1)
+		}
+		if step < minGap*max(1, math.Abs(lo), math.Abs(hi)) {
+			sn.dense = true
+		}
+		j := 0
+		for _, e := range l {
+			if !e.dead {
+				j++
+				sn.fresh = append(sn.fresh, len(sn.ents))
+				sn.ents = append(sn.ents, e)
+				sn.pos = append(sn.pos, lo+float64(j)*step)
+			}
+		}
+	}
+	if len(m.ents) == 0 {
+		addFresh(m.head, -1, float64(len(m.head)), false) // positions 0, 1, …
+		return sn
+	}
+	addFresh(m.head, 0, m.pos[0], true)
+	for i, e := range m.ents {
+		if e.dead {
+			sn.dropped = append(sn.dropped, e)
+			sn.dropEnts = append(sn.dropEnts, e)
+			sn.dropPos = append(sn.dropPos, m.pos[i])
+		} else {
+			sn.ents = append(sn.ents, e)
+			sn.pos = append(sn.pos, m.pos[i])
+		}
+		if m.lists != nil && len(m.lists[i]) > 0 {
+			hi := m.pos[i] + float64(len(m.lists[i])+1)
+			if i+1 < len(m.ents) {
+				hi = m.pos[i+1]
+			}
+			addFresh(m.lists[i], m.pos[i], hi, false)
+		}
+	}
+	return sn
+}
+
+// retrain merges m's lists into its array and retrains it (see the package
+// documentation); it splits m with LPA when its exact error exceeds
+// Slack·Threshold.
+func (ix *Index[V]) retrain(m *model[V]) error {
+	ix.trainMu.Lock()
+	defer ix.trainMu.Unlock()
+	t0 := time.Now()
+	m.mu.RLock()
+	if m.retired {
+		m.mu.RUnlock()
+		return nil
+	}
+	m.queued.Store(false)
+	seq0 := ix.seq.Load()
+	sn := m.take()
+	f := m.fit
+	m.mu.RUnlock()
+
+	t1 := time.Now()
+	ev := RetrainEvent{Mode: ix.cfg.Mode, Rows: len(sn.ents), Absorbed: len(sn.fresh), Dropped: len(sn.dropped)}
+	if sn.dense {
+		for i := range sn.pos {
+			sn.pos[i] = float64(i)
+		}
+	}
+	// The window offset stays while the model lives: its old rows were
+	// absorbed with it.
+	cold := ix.cfg.Mode == FullRefit || sn.dense
+	if !cold && len(sn.dropEnts) > 0 {
+		nf, err := ix.decre(m.id, f, sn.dropEnts, sn.dropPos)
+		f, cold = nf, err != nil
+	}
+	if !cold && len(sn.fresh) > 0 {
+		fe := make([]*entry[V], len(sn.fresh))
+		fp := make([]float64, len(sn.fresh))
+		for j, i := range sn.fresh {
+			fe[j], fp[j] = sn.ents[i], sn.pos[i]
+		}
+		nf, err := ix.incre(m.id, f, fe, fp)
+		f, cold = nf, err != nil
+	}
+	lim := ix.cfg.Slack * ix.cfg.Threshold
+	switch {
+	case cold:
+		f = ix.cold(m.id, f.off, sn.ents, sn.pos)
+		ev.Cold, ev.Exact = true, true
+	case f.errBound() > lim:
+		exact(&f, sn.ents, sn.pos)
+		ev.Exact = true
+	}
+	var parts []*model[V]
+	if f.errBound() > lim {
+		parts = ix.lpa(sn.ents)
+		ev.Split = len(parts)
+	}
+	for _, e := range sn.dropped {
+		e.absorbed = false
+	}
+	for _, e := range sn.ents {
+		e.absorbed = true
+	}
+	ev.Train = time.Since(t1)
+
+	m.mu.Lock()
+	late := m.late(seq0, sn.dropped)
+	var due []*model[V]
+	if parts == nil {
+		m.ents, m.pos, m.lists, m.head, m.fit = sn.ents, sn.pos, nil, nil, f
+		m.buildStart()
+		m.pending = 0
+		for _, e := range late {
+			m.insertLate(e)
+		}
+		if m.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(m.ents)))) {
+			due = append(due, m)
+		}
+	} else {
+		parts[0].fence = m.fence
+		fs := ix.fs.Load()
+		at := slices.Index(fs.models, m)
+		nfs := &firstStage[V]{
+			fences: slices.Clone(fs.fences[:at]),
+			models: slices.Clone(fs.models[:at]),
+		}
+		for _, p := range parts {
+			nfs.fences = append(nfs.fences, p.fence)
+			nfs.models = append(nfs.models, p)
+		}
+		nfs.fences = append(nfs.fences, fs.fences[at+1:]...)
+		nfs.models = append(nfs.models, fs.models[at+1:]...)
+		sub := &firstStage[V]{}
+		for _, p := range parts {
+			sub.fences = append(sub.fences, p.fence)
+			sub.models = append(sub.models, p)
+		}
+		sub.fences[0] = nil
+		for _, e := range late {
+			sub.models[sub.find(e.key)].insertLate(e)
+		}
+		for _, p := range parts {
+			if p.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(p.ents)))) {
+				due = append(due, p)
+			}
+		}
+		m.retired = true
+		ix.fs.Store(nfs)
+	}
+	m.mu.Unlock()
+	if parts != nil {
+		ix.s.Drop(m.id)
+		ix.stats.splits.Add(1)
+	}
+	for _, d := range due {
+		ix.enqueue(d)
+	}
+	ev.Total = time.Since(t0)
+	ix.stats.retrains.Add(1)
+	ix.stats.absorbed.Add(int64(ev.Absorbed))
+	ix.stats.trainNs.Add(int64(ev.Train))
+	if ev.Exact {
+		ix.stats.exact.Add(1)
+	}
+	if ev.Cold {
+		ix.stats.cold.Add(1)
+	}
+	if fn := ix.onTrain.Load(); fn != nil {
+		(*fn)(ev)
+	}
+	return nil
+}
+
+// late returns, in key order, the entries that must stay outside the new
+// array: those inserted after the snapshot (sequence above seq0) and those
+// the snapshot dropped as deleted but that were put again since. The
+// caller holds m's lock.
+func (m *model[V]) late(seq0 uint64, dropped []*entry[V]) []*entry[V] {
+	var out []*entry[V]
+	pick := func(l []*entry[V]) {
+		for _, e := range l {
+			if e.seq > seq0 {
+				out = append(out, e)
+			}
+		}
+	}
+	pick(m.head)
+	for _, l := range m.lists {
+		pick(l)
+	}
+	for _, e := range dropped {
+		if !e.dead && e.seq <= seq0 {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b *entry[V]) int { return bytes.Compare(a.key, b.key) })
+	return out
+}
+
+// insertLate appends e (given in key order) to the list it belongs in.
+// The caller holds m's lock.
+func (m *model[V]) insertLate(e *entry[V]) {
+	i, _ := m.locate(e.key)
+	l := append(m.list(i), e)
+	m.setList(i, l)
+	m.pending++
+}
