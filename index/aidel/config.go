@@ -59,12 +59,14 @@ type Config struct {
 	MaxList int
 	// Mode is the retraining method. Default Incremental.
 	Mode TrainMode
-	// RCond is the solver's rank-revealing threshold (see
-	// solver.Solver.SetRCond). Default 1e-10; it must be ≥ 0, since key
-	// windows routinely have constant columns.
+	// RCond is the threshold of the rank-revealing solves that replace a
+	// solve meeting an exactly singular R (see solver.Solver.SetRCond).
+	// Default 1e-10; must lie in [0, 1).
 	RCond float64
-	// Solver trains the models; nil gives a new one. The index sets its
-	// rcond and uses model IDs from 1 upward: give each index its own.
+	// Solver trains the models; nil gives a new one. The index puts it in
+	// dgels mode (SetRCond(−1)), adds a rank-revealing solver on its memo
+	// store and engine, and uses model IDs from 1 upward: give each index
+	// its own.
 	Solver *solver.Solver
 }
 

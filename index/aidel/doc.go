@@ -11,12 +11,14 @@
 // LearningStep·LearningRate keys when it does not. Each segment becomes an
 // independent linear model over a window of its keys' bytes,
 //
-//	pos(key) ≈ w₀·key[off] + w₁·key[off+1] + … + w_{F−1}·key[off+F−1] + w_F,
+//	pos(key) ≈ Σⱼ wⱼ·key[cⱼ] + w_bias,
 //
-// where off is the length of the prefix the segment's first keys share and
-// F is Config.FeatureBytes (bytes past the end of a key count as 0). The
-// models are fitted in the solver's rank-revealing mode, so constant columns
-// (shared bytes, padding) do not make a fit fail. A first stage — the models'
+// where the columns cⱼ are the positions in [off, off+F) at which the
+// segment's first keys differ — off is the length of the prefix they share,
+// F is Config.FeatureBytes, bytes past the end of a key count as 0. Leaving
+// out constant columns keeps R nonsingular, so models are fitted in dgels
+// mode; a solve that still meets an exactly singular R is redone in the
+// solver's rank-revealing mode (Stats.RankReveal). A first stage — the models'
 // first keys, sorted — maps a key to its model; the model predicts a position
 // and its error bounds [minErr, maxErr] give the window the key must lie in.
 //

@@ -11,12 +11,12 @@ import (
 
 // rows builds the row-major feature matrix (k × n) and target vector
 // (max(k, n) long, as dgels wants b) of ents at pos.
-func (ix *Index[V]) rows(ents []*entry[V], pos []float64, off int) (a, b []float64) {
-	n := ix.cfg.FeatureBytes + 1
+func rows[V any](ents []*entry[V], pos []float64, cols []int) (a, b []float64) {
+	n := len(cols) + 1
 	a = make([]float64, len(ents)*n)
 	b = make([]float64, max(len(ents), n))
 	for i, e := range ents {
-		row(a[i*n:(i+1)*n], e.key, off)
+		row(a[i*n:(i+1)*n], e.key, cols)
 		b[i] = pos[i]
 	}
 	return a, b
@@ -25,7 +25,7 @@ func (ix *Index[V]) rows(ents []*entry[V], pos []float64, off int) (a, b []float
 // measure folds the exact errors and feature maxima of the rows of ents
 // at pos into f (reset first when reset is set).
 func measure[V any](f *fit, ents []*entry[V], pos []float64, reset bool) {
-	F := len(f.w) - 1
+	F := len(f.cols)
 	if reset {
 		f.minErr, f.maxErr, f.maxNorm = 0, 0, 0
 		clear(f.colMax)
@@ -38,11 +38,13 @@ func measure[V any](f *fit, ents []*entry[V], pos []float64, reset bool) {
 		f.minErr = min(f.minErr, r)
 		f.maxErr = max(f.maxErr, r)
 		norm2 := 1.0
-		end := min(len(e.key), f.off+F)
-		for j := f.off; j < end; j++ {
-			x := float64(e.key[j])
+		for j, c := range f.cols {
+			if c >= len(e.key) {
+				break
+			}
+			x := float64(e.key[c])
 			norm2 += x * x
-			f.colMax[j-f.off] = max(f.colMax[j-f.off], x)
+			f.colMax[j] = max(f.colMax[j], x)
 		}
 		f.maxNorm = max(f.maxNorm, math.Sqrt(norm2)*(1+1e-15))
 	}
@@ -51,9 +53,20 @@ func measure[V any](f *fit, ents []*entry[V], pos []float64, reset bool) {
 	}
 }
 
-// newFit returns a zero model reading F bytes from off.
-func newFit(F, off int) fit {
-	return fit{off: off, w: make([]float64, F+1), colMax: make([]float64, F+1)}
+// newFit returns a zero model reading the key bytes at cols.
+func newFit(cols []int) fit {
+	return fit{cols: cols, w: make([]float64, len(cols)+1), colMax: make([]float64, len(cols)+1)}
+}
+
+// The solver calls: dgels mode first (ix.s), the rank-revealing solver on
+// the same memo store (ix.sr) when R has an exactly zero diagonal entry.
+func (ix *Index[V]) solve(call func(*solver.Solver) error) error {
+	err := call(ix.s)
+	if solver.Code(err) > 0 {
+		ix.stats.rankRevealing.Add(1)
+		err = call(ix.sr)
+	}
+	return err
 }
 
 // cold fits the rows of ents at pos from scratch and memoizes the factor
@@ -61,18 +74,23 @@ func newFit(F, off int) fit {
 // that fails — fewer rows than columns with two equal key windows — gives
 // the constant model through the middle of the positions, whose error is
 // half their span; it is counted in Stats.ColdTrains all the same.
-func (ix *Index[V]) cold(id int64, off int, ents []*entry[V], pos []float64) fit {
-	n := ix.cfg.FeatureBytes + 1
-	f := newFit(ix.cfg.FeatureBytes, off)
+func (ix *Index[V]) cold(id int64, cols []int, ents []*entry[V], pos []float64) fit {
+	f := newFit(cols)
+	n := len(cols) + 1
 	k := len(ents)
 	ix.s.Drop(id)
 	if k > 0 {
-		a, b := ix.rows(ents, pos, off)
+		a, b := rows(ents, pos, cols)
 		mid := id
 		if k < n {
 			mid = -1 // minimum-norm solution, not memoized
 		}
-		if err := ix.s.ColdTrain(mid, solver.RowMajor, 'N', k, n, 1, a, n, b, 1); err == nil {
+		ac := append([]float64(nil), a...) // ColdTrain overwrites a
+		err := ix.solve(func(s *solver.Solver) error {
+			copy(a, ac)
+			return s.ColdTrain(mid, solver.RowMajor, 'N', k, n, 1, a, n, b, 1)
+		})
+		if err == nil {
 			copy(f.w, b[:n])
 		} else {
 			ix.s.Drop(id)
@@ -113,9 +131,11 @@ func update(f fit, w []float64) fit {
 // exactly. On error (no memo, a singular update) f is returned unchanged
 // with the error; the caller cold-trains.
 func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
-	n := ix.cfg.FeatureBytes + 1
-	a, b := ix.rows(ents, pos, f.off)
-	if err := ix.s.IncreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1); err != nil {
+	n := len(f.cols) + 1
+	a, b := rows(ents, pos, f.cols)
+	if err := ix.solve(func(s *solver.Solver) error {
+		return s.IncreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
+	}); err != nil {
 		return f, err
 	}
 	nf := update(f, b[:n])
@@ -127,9 +147,11 @@ func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit
 // these targets) from id's memo (solver.DecreTrain) and returns the fit
 // with widened bounds; on error (SIA_ECOLD, no memo) f and the error.
 func (ix *Index[V]) decre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
-	n := ix.cfg.FeatureBytes + 1
-	a, b := ix.rows(ents, pos, f.off)
-	if err := ix.s.DecreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1); err != nil {
+	n := len(f.cols) + 1
+	a, b := rows(ents, pos, f.cols)
+	if err := ix.solve(func(s *solver.Solver) error {
+		return s.DecreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
+	}); err != nil {
 		return f, err
 	}
 	return update(f, b[:n]), nil

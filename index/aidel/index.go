@@ -19,7 +19,8 @@ import (
 // valid key.
 type Index[V any] struct {
 	cfg    Config
-	s      *solver.Solver
+	s      *solver.Solver // dgels mode
+	sr     *solver.Solver // rank-revealing mode, same memo store
 	fs     atomic.Pointer[firstStage[V]]
 	n      atomic.Int64  // live keys
 	seq    atomic.Uint64 // insert sequence
@@ -58,10 +59,10 @@ func New[V any](cfg Config) (*Index[V], error) {
 	if s == nil {
 		s = solver.New()
 	}
-	s.SetRCond(c.RCond)
-	ix := &Index[V]{cfg: c, s: s, notify: make(chan struct{}, 1)}
-	m := &model[V]{id: ix.nextID.Add(1)}
-	m.fit = fit{w: make([]float64, c.FeatureBytes+1), colMax: make([]float64, c.FeatureBytes+1)}
+	s.SetRCond(-1)
+	sr := solver.New(solver.WithStore(s.Store()), solver.WithEngine(s.Engine()), solver.WithRCond(c.RCond))
+	ix := &Index[V]{cfg: c, s: s, sr: sr, notify: make(chan struct{}, 1)}
+	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil)}
 	m.buildStart()
 	ix.fs.Store(&firstStage[V]{fences: [][]byte{nil}, models: []*model[V]{m}})
 	return ix, nil
@@ -360,6 +361,26 @@ func (ix *Index[V]) Retrain() (int, error) {
 	}
 }
 
+// RetrainAll queues every model that holds keys not yet absorbed (or
+// deleted keys) and retrains the queue now, like Retrain.
+func (ix *Index[V]) RetrainAll() (int, error) {
+	for _, m := range ix.fs.Load().models {
+		m.mu.RLock()
+		due := m.pending > 0
+		for _, e := range m.ents {
+			if due {
+				break
+			}
+			due = e.dead
+		}
+		m.mu.RUnlock()
+		if due {
+			ix.enqueue(m)
+		}
+	}
+	return ix.Retrain()
+}
+
 // StartTrainer starts the background trainer goroutine, which retrains
 // queued models as they arrive, and returns a function that stops it and
 // waits for it (queued models stay queued). Errors from retraining, which
@@ -413,6 +434,7 @@ func (ix *Index[V]) OnRetrain(fn func(RetrainEvent)) {
 
 type statsCounters struct {
 	retrains, exact, cold, splits, trainErrors atomic.Int64
+	rankRevealing                              atomic.Int64
 	absorbed                                   atomic.Int64
 	trainNs                                    atomic.Int64
 }
@@ -429,6 +451,7 @@ type Stats struct {
 	ColdTrains  int64         // retrains that cold-trained
 	Splits      int64         // retrains that split the model
 	TrainErrors int64         // failed retrains (background trainer)
+	RankReveal  int64         // solves redone in rank-revealing mode (singular R)
 	TrainTime   time.Duration // total time in RetrainEvent.Train
 	MaxErr      float64       // largest model error bound
 }
@@ -441,6 +464,7 @@ func (ix *Index[V]) Stats() Stats {
 		Retrains: ix.stats.retrains.Load(), Absorbed: ix.stats.absorbed.Load(),
 		ExactPasses: ix.stats.exact.Load(), ColdTrains: ix.stats.cold.Load(),
 		Splits: ix.stats.splits.Load(), TrainErrors: ix.stats.trainErrors.Load(),
+		RankReveal: ix.stats.rankRevealing.Load(),
 		TrainTime: time.Duration(ix.stats.trainNs.Load()),
 	}
 	for _, m := range fs.models {

@@ -27,7 +27,7 @@ func lcp(a, b []byte) int {
 func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 	F := ix.cfg.FeatureBytes
 	if len(ents) == 0 {
-		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(F, 0)}
+		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil)}
 		m.buildStart()
 		return []*model[V]{m}
 	}
@@ -43,14 +43,14 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 	for s := 0; s < N; {
 		id := ix.nextID.Add(1)
 		e := min(s+step, N)
-		off := lcp(ents[s].key, ents[e-1].key)
-		f := ix.cold(id, off, ents[s:e], iota[:e-s])
+		cols := columns(ents[s:e], lcp(ents[s].key, ents[e-1].key), F)
+		f := ix.cold(id, cols, ents[s:e], iota[:e-s])
 		for e < N && f.errBound() <= thr {
 			e2 := min(e+step, N)
 			nf, err := ix.incre(id, f, ents[e:e2], iota[e-s:e2-s])
 			switch {
 			case err != nil:
-				nf = ix.cold(id, off, ents[s:e2], iota[:e2-s])
+				nf = ix.cold(id, cols, ents[s:e2], iota[:e2-s])
 			case nf.errBound() > thr:
 				exact(&nf, ents[s:e2], iota[:e2-s])
 			}
@@ -60,7 +60,7 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 			e2 := max(s+1, e-min(back, max(1, (e-s)/2)))
 			nf, err := ix.decre(id, f, ents[e2:e], iota[e2-s:e-s])
 			if err != nil {
-				nf = ix.cold(id, off, ents[s:e2], iota[:e2-s])
+				nf = ix.cold(id, cols, ents[s:e2], iota[:e2-s])
 			} else {
 				exact(&nf, ents[s:e2], iota[:e2-s])
 			}

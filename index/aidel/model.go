@@ -22,8 +22,8 @@ type entry[V any] struct {
 
 // fit is a model's linear function and what is known about its error.
 type fit struct {
-	off    int       // first key byte read
-	w      []float64 // F weights and the bias
+	cols   []int     // the key bytes read (ascending), one weight each
+	w      []float64 // len(cols) weights, then the bias
 	minErr float64   // pos − pred ≥ minErr for every absorbed row
 	maxErr float64   // pos − pred ≤ maxErr for every absorbed row
 	// maxNorm ≥ ‖aᵢ‖₂ and colMax[j] ≥ |aᵢⱼ| for every row ever absorbed:
@@ -37,26 +37,53 @@ func (f *fit) errBound() float64 { return max(f.maxErr, -f.minErr) }
 
 // predict returns wᵀa(key) without materializing the feature row.
 func (f *fit) predict(key []byte) float64 {
-	F := len(f.w) - 1
-	p := f.w[F]
-	end := min(len(key), f.off+F)
-	for j := f.off; j < end; j++ {
-		p += f.w[j-f.off] * float64(key[j])
+	p := f.w[len(f.cols)]
+	for j, c := range f.cols {
+		if c >= len(key) {
+			break
+		}
+		p += f.w[j] * float64(key[c])
 	}
 	return p
 }
 
-// row writes the feature row of key (F bytes from off, then 1) into a.
-func row(a []float64, key []byte, off int) {
-	F := len(a) - 1
-	for j := range F {
-		if off+j < len(key) {
-			a[j] = float64(key[off+j])
+// row writes the feature row of key — its bytes at cols (0 past its end),
+// then 1 — into a.
+func row(a []float64, key []byte, cols []int) {
+	for j, c := range cols {
+		if c < len(key) {
+			a[j] = float64(key[c])
 		} else {
 			a[j] = 0
 		}
 	}
-	a[F] = 1
+	a[len(cols)] = 1
+}
+
+// columns returns the byte positions in [off, off+F) at which the keys of
+// ents are not all equal: the model's features. Constant columns carry no
+// information about order and would make R exactly singular (a column of
+// zeros) or singular up to rounding (a multiple of the bias column).
+func columns[V any](ents []*entry[V], off, F int) []int {
+	var cols []int
+	for c := off; c < off+F; c++ {
+		b0 := byteAt(ents[0].key, c)
+		for _, e := range ents[1:] {
+			if byteAt(e.key, c) != b0 {
+				cols = append(cols, c)
+				break
+			}
+		}
+	}
+	return cols
+}
+
+// byteAt returns key[c], or 0 past the key's end (as the features read it).
+func byteAt(key []byte, c int) byte {
+	if c < len(key) {
+		return key[c]
+	}
+	return 0
 }
 
 // widen returns δ ≥ max over every row a with |aⱼ| ≤ colMax[j] and
@@ -135,7 +162,7 @@ func (m *model[V]) locate(k []byte) (int, bool) {
 	}
 	p := m.fit.predict(k)
 	lo := m.bucket(p + m.fit.minErr)
-	hi := m.bucket(p+m.fit.maxErr+1) // first index past the bucket of p+maxErr
+	hi := m.bucket(p + m.fit.maxErr + 1) // first index past the bucket of p+maxErr
 	lo = min(max(lo, 0), n-1)
 	hi = min(max(hi, lo+1), n)
 	for lo > 0 && bytes.Compare(m.ents[lo].key, k) > 0 {

@@ -132,7 +132,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	lim := ix.cfg.Slack * ix.cfg.Threshold
 	switch {
 	case cold:
-		f = ix.cold(m.id, f.off, sn.ents, sn.pos)
+		f = ix.cold(m.id, f.cols, sn.ents, sn.pos)
 		ev.Cold, ev.Exact = true, true
 	case f.errBound() > lim:
 		exact(&f, sn.ents, sn.pos)
