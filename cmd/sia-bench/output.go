@@ -177,13 +177,13 @@ func plots(p params, rs []result, sw []sweepPoint) error {
 // printTable writes the results as Markdown tables.
 func printTable(w io.Writer, p params, rs []result, sw []sweepPoint) {
 	fmt.Fprintf(w, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer\n\n", p.keys, p.family, p.ops, p.threads)
-	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | train s | vs btree | vs full |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | train s | unabsorbed at end | vs btree | vs full |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(w, "| %d | %s | %s | %.2f | %.2f | %.2f | %.0f | %d | %d | %.2f | %s | %s |\n",
+		fmt.Fprintf(w, "| %d | %s | %s | %.2f | %.2f | %.2f | %.0f | %d | %d | %.2f | %d | %s | %s |\n",
 			r.Len, r.Workload, r.Mode, r.Mops, r.P50.Seconds()*1e6, r.P99.Seconds()*1e6, r.MemPerKey, r.Models,
-			r.Retrains, r.TrainSec, short(ratio(r, find(rs, r.Len, r.Workload, "btree"))),
+			r.Retrains, r.TrainSec, r.PendingEnd, short(ratio(r, find(rs, r.Len, r.Workload, "btree"))),
 			short(ratio(r, find(rs, r.Len, r.Workload, "full"))))
 	}
 	if len(sw) == 0 {

@@ -28,9 +28,15 @@ func measure[V any](f *fit, ents []*entry[V], pos []float64, reset bool) {
 	F := len(f.cols)
 	if reset {
 		f.minErr, f.maxErr, f.maxNorm = 0, 0, 0
-		clear(f.colMax)
+		for j := range f.colMax {
+			f.colMin[j], f.colMax[j] = 0, 0
+		}
 		if len(ents) > 0 {
 			f.minErr, f.maxErr = math.Inf(1), math.Inf(-1)
+			for j := range F {
+				f.colMin[j], f.colMax[j] = math.Inf(1), math.Inf(-1)
+			}
+			f.colMin[F], f.colMax[F] = 1, 1
 		}
 	}
 	for i, e := range ents {
@@ -39,23 +45,22 @@ func measure[V any](f *fit, ents []*entry[V], pos []float64, reset bool) {
 		f.maxErr = max(f.maxErr, r)
 		norm2 := 1.0
 		for j, c := range f.cols {
-			if c >= len(e.key) {
-				break
-			}
-			x := float64(e.key[c])
+			x := float64(byteAt(e.key, c))
 			norm2 += x * x
+			f.colMin[j] = min(f.colMin[j], x)
 			f.colMax[j] = max(f.colMax[j], x)
 		}
 		f.maxNorm = max(f.maxNorm, math.Sqrt(norm2)*(1+1e-15))
 	}
-	if len(ents) > 0 || !reset {
-		f.colMax[F] = 1
+	if len(ents) > 0 { // the bias column
+		f.colMin[F], f.colMax[F] = min(f.colMin[F], 1), max(f.colMax[F], 1)
 	}
 }
 
 // newFit returns a zero model reading the key bytes at cols.
 func newFit(cols []int) fit {
-	return fit{cols: cols, w: make([]float64, len(cols)+1), colMax: make([]float64, len(cols)+1)}
+	n := len(cols) + 1
+	return fit{cols: cols, w: make([]float64, n), colMin: make([]float64, n), colMax: make([]float64, n)}
 }
 
 // The solver calls: dgels mode first (ix.s), the rank-revealing solver on
@@ -109,6 +114,7 @@ func exact[V any](f *fit, ents []*entry[V], pos []float64) { measure(f, ents, po
 func update(f fit, w []float64) fit {
 	nf := f
 	nf.w = append([]float64(nil), w...)
+	nf.colMin = append([]float64(nil), f.colMin...)
 	nf.colMax = append([]float64(nil), f.colMax...)
 	dw := make([]float64, len(w))
 	for j := range w {
@@ -120,7 +126,7 @@ func update(f fit, w []float64) fit {
 	for j := range w {
 		scale += (math.Abs(w[j]) + math.Abs(f.w[j])) * f.colMax[j]
 	}
-	d := widen(dw, f.maxNorm, f.colMax) + 1e-9*(1+scale)
+	d := widen(dw, f.maxNorm, f.colMin, f.colMax) + 1e-9*(1+scale)
 	nf.minErr -= d
 	nf.maxErr += d
 	return nf

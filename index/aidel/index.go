@@ -40,11 +40,27 @@ type Index[V any] struct {
 type firstStage[V any] struct {
 	fences [][]byte
 	models []*model[V]
+	hints  []uint64 // hint(fences[i], 0)
+}
+
+// newFirstStage returns the first stage over fences and models.
+func newFirstStage[V any](fences [][]byte, models []*model[V]) *firstStage[V] {
+	fs := &firstStage[V]{fences: fences, models: models, hints: make([]uint64, len(fences))}
+	for i, f := range fences {
+		fs.hints[i] = hint(f, 0)
+	}
+	return fs
 }
 
 // find returns the index of the model that holds k.
 func (fs *firstStage[V]) find(k []byte) int {
-	i := sort.Search(len(fs.fences), func(i int) bool { return bytes.Compare(fs.fences[i], k) > 0 })
+	h := hint(k, 0)
+	i := sort.Search(len(fs.fences), func(i int) bool {
+		if fs.hints[i] != h {
+			return fs.hints[i] > h
+		}
+		return bytes.Compare(fs.fences[i], k) > 0
+	})
 	return max(i-1, 0)
 }
 
@@ -62,9 +78,8 @@ func New[V any](cfg Config) (*Index[V], error) {
 	s.SetRCond(-1)
 	sr := solver.New(solver.WithStore(s.Store()), solver.WithEngine(s.Engine()), solver.WithRCond(c.RCond))
 	ix := &Index[V]{cfg: c, s: s, sr: sr, notify: make(chan struct{}, 1)}
-	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil)}
-	m.buildStart()
-	ix.fs.Store(&firstStage[V]{fences: [][]byte{nil}, models: []*model[V]{m}})
+	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil)}
+	ix.fs.Store(newFirstStage([][]byte{nil}, []*model[V]{m}))
 	return ix, nil
 }
 
@@ -106,15 +121,12 @@ func (ix *Index[V]) BulkLoad(keys [][]byte, vals []V) error {
 		ents[i] = e
 	}
 	models := ix.lpa(ents)
-	fs := &firstStage[V]{}
+	models[0].fence = nil
+	fences := make([][]byte, len(models))
 	for i, m := range models {
-		if i == 0 {
-			m.fence = nil
-		}
-		fs.fences = append(fs.fences, m.fence)
-		fs.models = append(fs.models, m)
+		fences[i] = m.fence
 	}
-	old := ix.fs.Swap(fs)
+	old := ix.fs.Swap(newFirstStage(fences, models))
 	for _, m := range old.models {
 		ix.s.Drop(m.id)
 	}
@@ -465,7 +477,7 @@ func (ix *Index[V]) Stats() Stats {
 		ExactPasses: ix.stats.exact.Load(), ColdTrains: ix.stats.cold.Load(),
 		Splits: ix.stats.splits.Load(), TrainErrors: ix.stats.trainErrors.Load(),
 		RankReveal: ix.stats.rankRevealing.Load(),
-		TrainTime: time.Duration(ix.stats.trainNs.Load()),
+		TrainTime:  time.Duration(ix.stats.trainNs.Load()),
 	}
 	for _, m := range fs.models {
 		m.mu.RLock()

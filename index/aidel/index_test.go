@@ -199,18 +199,21 @@ func TestLPABound(t *testing.T) {
 	}
 }
 
-// TestWidenBound: for random weight changes and rows in the box the maxima
-// describe, |aᵀΔw| never exceeds widen's δ, and δ is attained up to the
-// gap between the two bounds (a row along Δw or on the box corner).
+// TestWidenBound: for random weight changes and rows in the box and ball
+// the constants describe, |aᵀΔw| never exceeds widen's δ, and δ is the
+// maximum over the box whenever the box bound is the smaller one (the
+// corner row attains it).
 func TestWidenBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 2000 {
 		n := 2 + rng.IntN(40)
+		colMin := make([]float64, n)
 		colMax := make([]float64, n)
 		for j := range n - 1 {
-			colMax[j] = float64(rng.IntN(256))
+			colMin[j] = float64(rng.IntN(256))
+			colMax[j] = colMin[j] + float64(rng.IntN(256-int(colMin[j])))
 		}
-		colMax[n-1] = 1
+		colMin[n-1], colMax[n-1] = 1, 1
 		dw := make([]float64, n)
 		for j := range dw {
 			dw[j] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(8)-6))
@@ -221,33 +224,38 @@ func TestWidenBound(t *testing.T) {
 			a := make([]float64, n)
 			var s float64
 			for j := range a {
-				a[j] = math.Floor(rng.Float64() * (colMax[j] + 1))
-				if j == n-1 {
-					a[j] = 1
-				}
+				a[j] = colMin[j] + math.Floor(rng.Float64()*(colMax[j]-colMin[j]+1))
+				a[j] = min(a[j], colMax[j])
 				s += a[j] * a[j]
 			}
 			rows[i] = a
 			maxNorm = max(maxNorm, math.Sqrt(s))
 		}
-		d := widen(dw, maxNorm, colMax)
-		for _, a := range rows {
+		d := widen(dw, maxNorm, colMin, colMax)
+		dot := func(a []float64) float64 {
 			var p float64
 			for j := range a {
 				p += a[j] * dw[j]
 			}
-			require.LessOrEqual(t, math.Abs(p), d, "trial %d", trial)
+			return p
 		}
-		// The corner row sign(Δw)·colMax attains the Hölder bound.
-		var corner float64
+		for _, a := range rows {
+			require.LessOrEqual(t, math.Abs(dot(a)), d, "trial %d", trial)
+		}
+		// The box's corners: the largest |aᵀΔw| over the box.
+		hi, lo := make([]float64, n), make([]float64, n)
 		for j := range dw {
-			corner += math.Abs(dw[j]) * colMax[j]
+			hi[j], lo[j] = colMax[j], colMin[j]
+			if dw[j] < 0 {
+				hi[j], lo[j] = colMin[j], colMax[j]
+			}
 		}
+		box := max(math.Abs(dot(hi)), math.Abs(dot(lo)))
 		var n2 float64
 		for _, x := range dw {
 			n2 += x * x
 		}
-		require.InDelta(t, min(corner, math.Sqrt(n2)*maxNorm), d, 1e-9*d+1e-300)
+		require.InDelta(t, min(box, math.Sqrt(n2)*maxNorm), d, 1e-9*d+1e-300, "trial %d", trial)
 	}
 }
 

@@ -1,5 +1,7 @@
 package aidel
 
+import "slices"
+
 // lcp returns the length of the longest common prefix of a and b.
 func lcp(a, b []byte) int {
 	n := min(len(a), len(b))
@@ -27,8 +29,7 @@ func lcp(a, b []byte) int {
 func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 	F := ix.cfg.FeatureBytes
 	if len(ents) == 0 {
-		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil)}
-		m.buildStart()
+		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil)}
 		return []*model[V]{m}
 	}
 	N := len(ents)
@@ -66,13 +67,11 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 			}
 			f, e = nf, e2
 		}
-		m := &model[V]{id: id, fence: ents[s].key, fit: f}
-		m.ents = append([]*entry[V](nil), ents[s:e]...)
-		m.pos = append([]float64(nil), iota[:e-s]...)
+		m := &model[V]{id: id, fence: ents[s].key, fit: f,
+			layout: newLayout(slices.Clone(ents[s:e]), slices.Clone(iota[:e-s]))}
 		for _, x := range m.ents {
 			x.absorbed = true
 		}
-		m.buildStart()
 		out = append(out, m)
 		s = e
 	}

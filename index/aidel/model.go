@@ -26,9 +26,11 @@ type fit struct {
 	w      []float64 // len(cols) weights, then the bias
 	minErr float64   // pos − pred ≥ minErr for every absorbed row
 	maxErr float64   // pos − pred ≤ maxErr for every absorbed row
-	// maxNorm ≥ ‖aᵢ‖₂ and colMax[j] ≥ |aᵢⱼ| for every row ever absorbed:
-	// the widening bound's constants.
+	// maxNorm ≥ ‖aᵢ‖₂ and colMin[j] ≤ aᵢⱼ ≤ colMax[j] for every row
+	// absorbed (kept over rows since removed): the widening bound's
+	// constants.
 	maxNorm float64
+	colMin  []float64
 	colMax  []float64
 }
 
@@ -86,60 +88,89 @@ func byteAt(key []byte, c int) byte {
 	return 0
 }
 
-// widen returns δ ≥ max over every row a with |aⱼ| ≤ colMax[j] and
-// ‖a‖₂ ≤ maxNorm of |aᵀdw|: min(‖dw‖₂·maxNorm, Σⱼ|dwⱼ|·colMax[j]).
-func widen(dw []float64, maxNorm float64, colMax []float64) float64 {
-	var n2, l1 float64
+// widen returns δ ≥ |aᵀdw| for every row a with ‖a‖₂ ≤ maxNorm and
+// colMin[j] ≤ aⱼ ≤ colMax[j]: the smaller of the Cauchy–Schwarz bound
+// ‖dw‖₂·maxNorm and the box bound |cᵀdw| + Σⱼ|dwⱼ|·hⱼ (c the box's
+// centre, h its half-widths), which is the exact maximum over the box.
+func widen(dw []float64, maxNorm float64, colMin, colMax []float64) float64 {
+	var n2, centre, spread float64
 	for j, d := range dw {
 		n2 += d * d
-		l1 += math.Abs(d) * colMax[j]
+		centre += d * (colMax[j] + colMin[j]) / 2
+		spread += math.Abs(d) * (colMax[j] - colMin[j]) / 2
 	}
-	// Round up: both products are computed in floating point.
-	return min(math.Sqrt(n2)*maxNorm, l1) * (1 + 1e-12)
+	// Round up: the sums are computed in floating point.
+	return min(math.Sqrt(n2)*maxNorm, math.Abs(centre)+spread) * (1 + 1e-12)
 }
 
 // model is one second-stage model with its keys.
 type model[V any] struct {
-	mu      sync.RWMutex
-	id      int64  // memo ID in the solver
-	fence   []byte // first-stage key (nil for the first model)
-	fit     fit
-	ents    []*entry[V]   // entries in key order, at positions pos
-	pos     []float64     // strictly increasing learned positions
+	mu    sync.RWMutex
+	id    int64  // memo ID in the solver
+	fence []byte // first-stage key (nil for the first model)
+	fit   fit
+	layout[V]
 	lists   [][]*entry[V] // lists[i]: inserted keys after ents[i] (nil until used)
 	head    []*entry[V]   // inserted keys before ents[0]
-	pmin    float64       // pos[0]
-	start   []int32       // start[b]: first index with pos ≥ pmin+b
 	pending int           // keys in lists and head
 	retired bool          // replaced by a split: callers retry
 	queued  atomic.Bool   // in the retrain queue
 }
 
-// buildStart fills start from pos.
-func (m *model[V]) buildStart() {
-	m.start = m.start[:0]
-	if len(m.pos) == 0 {
-		m.pmin = 0
-		m.start = append(m.start, 0)
-		return
+// hint returns the 8 key bytes after the first skip, big-endian, zero
+// padded: for keys sharing a prefix of length skip, hint order agrees with
+// key order wherever hints differ, so searches compare hints (in one
+// contiguous array) and touch key bytes only on ties.
+func hint(key []byte, skip int) uint64 {
+	var h uint64
+	for i := range 8 {
+		h <<= 8
+		if skip+i < len(key) {
+			h |= uint64(key[skip+i])
+		}
 	}
-	m.pmin = m.pos[0]
-	nb := int(math.Floor(m.pos[len(m.pos)-1]-m.pmin)) + 1
-	if cap(m.start) < nb+1 {
-		m.start = make([]int32, 0, nb+1)
+	return h
+}
+
+// layout is a model's array of entries with its search aids. A retrain
+// builds the new one with no lock held and swaps it in.
+type layout[V any] struct {
+	ents   []*entry[V] // entries in key order, at positions pos
+	pos    []float64   // strictly increasing learned positions
+	pmin   float64     // pos[0]
+	start  []int32     // start[b]: first index with pos ≥ pmin+b
+	prefix []byte      // the prefix every key in ents shares
+	hints  []uint64    // hints[i] = hint(ents[i].key, len(prefix))
+}
+
+// newLayout builds the search aids for ents at pos.
+func newLayout[V any](ents []*entry[V], pos []float64) layout[V] {
+	l := layout[V]{ents: ents, pos: pos}
+	if len(ents) == 0 {
+		l.start = []int32{0}
+		return l
 	}
+	l.prefix = ents[0].key[:lcp(ents[0].key, ents[len(ents)-1].key)]
+	l.hints = make([]uint64, len(ents))
+	for i, e := range ents {
+		l.hints[i] = hint(e.key, len(l.prefix))
+	}
+	l.pmin = pos[0]
+	nb := int(math.Floor(pos[len(pos)-1]-l.pmin)) + 1
+	l.start = make([]int32, 0, nb+1)
 	i := 0
 	for b := 0; b <= nb; b++ {
-		t := m.pmin + float64(b)
-		for i < len(m.pos) && m.pos[i] < t {
+		t := l.pmin + float64(b)
+		for i < len(pos) && pos[i] < t {
 			i++
 		}
-		m.start = append(m.start, int32(i))
+		l.start = append(l.start, int32(i))
 	}
+	return l
 }
 
 // bucket returns the start index of the bucket holding position p, clamped.
-func (m *model[V]) bucket(p float64) int {
+func (m *layout[V]) bucket(p float64) int {
 	nb := len(m.start) - 1
 	b := math.Floor(p - m.pmin)
 	switch {
@@ -160,22 +191,31 @@ func (m *model[V]) locate(k []byte) (int, bool) {
 	if n == 0 {
 		return -1, false
 	}
+	// gt(i) reports ents[i].key > k.
+	useHint := bytes.HasPrefix(k, m.prefix)
+	h := hint(k, len(m.prefix))
+	gt := func(i int) bool {
+		if useHint && m.hints[i] != h {
+			return m.hints[i] > h
+		}
+		return bytes.Compare(m.ents[i].key, k) > 0
+	}
 	p := m.fit.predict(k)
 	lo := m.bucket(p + m.fit.minErr)
 	hi := m.bucket(p + m.fit.maxErr + 1) // first index past the bucket of p+maxErr
 	lo = min(max(lo, 0), n-1)
 	hi = min(max(hi, lo+1), n)
-	for lo > 0 && bytes.Compare(m.ents[lo].key, k) > 0 {
+	for lo > 0 && gt(lo) {
 		w := hi - lo
 		hi = lo + 1
 		lo = max(0, lo-2*w)
 	}
-	for hi < n && bytes.Compare(m.ents[hi-1].key, k) <= 0 {
+	for hi < n && !gt(hi-1) {
 		w := hi - lo
 		lo = hi - 1
 		hi = min(n, hi+2*w)
 	}
-	i := lo + sort.Search(hi-lo, func(j int) bool { return bytes.Compare(m.ents[lo+j].key, k) > 0 })
+	i := lo + sort.Search(hi-lo, func(j int) bool { return gt(lo + j) })
 	return i - 1, i > 0 && bytes.Equal(m.ents[i-1].key, k)
 }
 

@@ -150,13 +150,20 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		e.absorbed = true
 	}
 	ev.Train = time.Since(t1)
+	var lay layout[V]
+	var lists [][]*entry[V]
+	if parts == nil {
+		// A model that took inserts will take more: its list slots are
+		// allocated here rather than by the first Put (off the query path).
+		lay = newLayout(sn.ents, sn.pos)
+		lists = make([][]*entry[V], len(sn.ents))
+	}
 
 	m.mu.Lock()
 	late := m.late(seq0, sn.dropped)
 	var due []*model[V]
 	if parts == nil {
-		m.ents, m.pos, m.lists, m.head, m.fit = sn.ents, sn.pos, nil, nil, f
-		m.buildStart()
+		m.layout, m.lists, m.head, m.fit = lay, lists, nil, f
 		m.pending = 0
 		for _, e := range late {
 			m.insertLate(e)
@@ -168,22 +175,19 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		parts[0].fence = m.fence
 		fs := ix.fs.Load()
 		at := slices.Index(fs.models, m)
-		nfs := &firstStage[V]{
-			fences: slices.Clone(fs.fences[:at]),
-			models: slices.Clone(fs.models[:at]),
+		fences := slices.Clone(fs.fences[:at])
+		models := slices.Clone(fs.models[:at])
+		subFences := make([][]byte, len(parts))
+		for i, p := range parts {
+			fences = append(fences, p.fence)
+			models = append(models, p)
+			subFences[i] = p.fence
 		}
-		for _, p := range parts {
-			nfs.fences = append(nfs.fences, p.fence)
-			nfs.models = append(nfs.models, p)
-		}
-		nfs.fences = append(nfs.fences, fs.fences[at+1:]...)
-		nfs.models = append(nfs.models, fs.models[at+1:]...)
-		sub := &firstStage[V]{}
-		for _, p := range parts {
-			sub.fences = append(sub.fences, p.fence)
-			sub.models = append(sub.models, p)
-		}
-		sub.fences[0] = nil
+		fences = append(fences, fs.fences[at+1:]...)
+		models = append(models, fs.models[at+1:]...)
+		nfs := newFirstStage(fences, models)
+		subFences[0] = nil
+		sub := newFirstStage(subFences, parts)
 		for _, e := range late {
 			sub.models[sub.find(e.key)].insertLate(e)
 		}
