@@ -4,6 +4,7 @@
 #   make test    every test: gofmt, go vet, Go tests with -race, the crash test, C tests
 #                vs LAPACKE, stress and memory tests, ASan run, bounded fuzzing
 #   make bench   benchmarks (see README)
+#   make bench-index  the learned index's end-to-end benchmark (bench/index/)
 #   make deps    install the Debian packages the tests need (as root)
 #   make devices list OpenCL devices and the engine "auto" picks
 
@@ -21,7 +22,7 @@ APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev pocl-op
             python3 python3-numpy
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim shimtest install install-test pytest demo test gotest ctest vet bench deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest install install-test pytest demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
 
 devices:
 	$(GO) run ./cmd/sia-devices
@@ -88,7 +89,7 @@ install-test: $(LIB) $(SHIM)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest crash ctest shimtest install-test pytest asan fuzz
+test: deps vet gotest crash ctest shimtest install-test pytest asan fuzz bench-index-smoke
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -152,6 +153,18 @@ $(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
 bench: deps $(BUILD)/bench
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./device/cpu ./memo ./solver
 	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(BENCHFLAGS)
+
+# bench-index: the learned index's end-to-end benchmark (cmd/sia-bench):
+# YCSB D, E and a 50/50 mix over 1M keys of 16, 32 and 64 bytes, B-tree vs
+# full refit vs incremental vs ideal, plus the retraining sweep; CSV, SVG
+# plots and table.md in bench/index. About 10 minutes on 2 cores.
+bench-index:
+	@mkdir -p bench/index
+	$(GO) run ./cmd/sia-bench -out bench/index $(BENCHINDEXFLAGS) | tee bench/index/table.md
+
+# bench-index-smoke: the same benchmark at 20k keys (CI), into build/.
+bench-index-smoke:
+	$(GO) run ./cmd/sia-bench -quick -out $(BUILD)/bench-index
 
 # deps installs what the tests need on Debian, or prints the command.
 deps:

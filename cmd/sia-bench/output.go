@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -113,7 +114,7 @@ func bars(p params, rs []result, title, ylabel, file string, val func(*result) f
 	pl.Legend.Top = true
 	pl.NominalX(groups...)
 	pl.Add(plotter.NewGrid())
-	return pl.Save(vg.Length(max(6, 1.3*float64(len(groups))))*vg.Inch, 4*vg.Inch, filepath.Join(p.out, file))
+	return save(pl, vg.Length(max(6, 1.3*float64(len(groups))))*vg.Inch, 4*vg.Inch, filepath.Join(p.out, file))
 }
 
 // lines draws retraining time against x (log-log), a line per mode.
@@ -147,7 +148,15 @@ func lines(p params, sw []sweepPoint, series, xlabel, file string, x func(sweepP
 	g := plotter.NewGrid()
 	g.Horizontal.Color, g.Vertical.Color = color.Gray{Y: 220}, color.Gray{Y: 220}
 	pl.Add(g)
-	return pl.Save(5*vg.Inch, 3.5*vg.Inch, filepath.Join(p.out, file))
+	return save(pl, 5*vg.Inch, 3.5*vg.Inch, filepath.Join(p.out, file))
+}
+
+// save writes the plot as SVG (path) and as PNG beside it.
+func save(pl *plot.Plot, w, h vg.Length, path string) error {
+	if err := pl.Save(w, h, path); err != nil {
+		return err
+	}
+	return pl.Save(w, h, strings.TrimSuffix(path, ".svg")+".png")
 }
 
 func plots(p params, rs []result, sw []sweepPoint) error {
