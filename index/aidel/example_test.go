@@ -2,6 +2,7 @@ package aidel_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/libsia/sia/index/aidel"
 )
@@ -31,11 +32,12 @@ func Example() {
 	}
 	v, ok := ix.Get([]byte("user00007"))
 	fmt.Println(v, ok, ix.Len())
+	var scan []string
 	ix.Range([]byte("user00003"), func(k []byte, v int) bool {
-		fmt.Printf("%s=%d ", k, v)
+		scan = append(scan, fmt.Sprintf("%s=%d", k, v))
 		return v < 6
 	})
-	fmt.Println()
+	fmt.Println(strings.Join(scan, " "))
 	st := ix.Stats()
 	fmt.Println(st.Pending, st.ColdTrains)
 	// Output:
