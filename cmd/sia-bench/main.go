@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,7 @@ func main() {
 	flag.StringVar(&p.out, "out", "bench/index", "directory for CSV files and plots")
 	flag.IntVar(&p.sweepLen, "sweep-len", 32, "key length of the retraining sweep (0: no sweep)")
 	flag.IntVar(&p.sweepMax, "sweep-max", 1<<18, "largest model in the retraining sweep")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.BoolVar(&p.quick, "quick", false, "smoke run: 20k keys, 20k ops, lengths 16 and 32, small sweep")
 	flag.Parse()
 	if p.quick {
@@ -78,7 +80,18 @@ func main() {
 	if p.keys < 1000 || p.ops < 1 || p.threads < 1 {
 		fail(fmt.Errorf("need -keys ≥ 1000, -ops ≥ 1, -threads ≥ 1"))
 	}
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fail(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fail(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(p); err != nil {
+		pprof.StopCPUProfile()
 		fail(err)
 	}
 }

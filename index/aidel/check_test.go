@@ -66,6 +66,9 @@ func (ix *Index[V]) check() error {
 				if err := visit(e); err != nil {
 					return err
 				}
+				if !bytes.HasPrefix(e.key, m.prefix) || m.hints[i] != hint(e.key, len(m.prefix)) {
+					return fmt.Errorf("model %d: entry %q: prefix %q, hint %x", mi, e.key, m.prefix, m.hints[i])
+				}
 				if !e.absorbed {
 					return fmt.Errorf("model %d: entry %q in the array not absorbed", mi, e.key)
 				}

@@ -10,11 +10,13 @@ import (
 // keys give the feature rows) and their target positions.
 
 // rows builds the row-major feature matrix (k × n) and target vector
-// (max(k, n) long, as dgels wants b) of ents at pos.
-func rows[V any](ents []*entry[V], pos []float64, cols []int) (a, b []float64) {
+// (max(k, n) long, as dgels wants b) of ents at pos, in the trainer's
+// scratch arrays (valid until the next call).
+func (ix *Index[V]) rows(ents []*entry[V], pos []float64, cols []int) (a, b []float64) {
 	n := len(cols) + 1
-	a = make([]float64, len(ents)*n)
-	b = make([]float64, max(len(ents), n))
+	a = scratch(&ix.spare.a, len(ents)*n)
+	b = scratch(&ix.spare.b, max(len(ents), n))
+	clear(b)
 	for i, e := range ents {
 		row(a[i*n:(i+1)*n], e.key, cols)
 		b[i] = pos[i]
@@ -85,12 +87,13 @@ func (ix *Index[V]) cold(id int64, cols []int, ents []*entry[V], pos []float64) 
 	k := len(ents)
 	ix.s.Drop(id)
 	if k > 0 {
-		a, b := rows(ents, pos, cols)
+		a, b := ix.rows(ents, pos, cols)
 		mid := id
 		if k < n {
 			mid = -1 // minimum-norm solution, not memoized
 		}
-		ac := append([]float64(nil), a...) // ColdTrain overwrites a
+		ac := scratch(&ix.spare.ac, len(a)) // ColdTrain overwrites a
+		copy(ac, a)
 		err := ix.solve(func(s *solver.Solver) error {
 			copy(a, ac)
 			return s.ColdTrain(mid, solver.RowMajor, 'N', k, n, 1, a, n, b, 1)
@@ -138,7 +141,7 @@ func update(f fit, w []float64) fit {
 // with the error; the caller cold-trains.
 func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
 	n := len(f.cols) + 1
-	a, b := rows(ents, pos, f.cols)
+	a, b := ix.rows(ents, pos, f.cols)
 	if err := ix.solve(func(s *solver.Solver) error {
 		return s.IncreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
 	}); err != nil {
@@ -154,7 +157,7 @@ func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit
 // with widened bounds; on error (SIA_ECOLD, no memo) f and the error.
 func (ix *Index[V]) decre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
 	n := len(f.cols) + 1
-	a, b := rows(ents, pos, f.cols)
+	a, b := ix.rows(ents, pos, f.cols)
 	if err := ix.solve(func(s *solver.Solver) error {
 		return s.DecreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
 	}); err != nil {

@@ -30,7 +30,8 @@ type Index[V any] struct {
 	queue  []*model[V]
 	notify chan struct{}
 
-	trainMu sync.Mutex // one retrain at a time
+	trainMu sync.Mutex // one retrain at a time; guards spare
+	spare   spares[V]
 	stats   statsCounters
 	onTrain atomic.Pointer[func(RetrainEvent)]
 }
@@ -78,7 +79,7 @@ func New[V any](cfg Config) (*Index[V], error) {
 	s.SetRCond(-1)
 	sr := solver.New(solver.WithStore(s.Store()), solver.WithEngine(s.Engine()), solver.WithRCond(c.RCond))
 	ix := &Index[V]{cfg: c, s: s, sr: sr, notify: make(chan struct{}, 1)}
-	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil)}
+	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil, nil, nil)}
 	ix.fs.Store(newFirstStage([][]byte{nil}, []*model[V]{m}))
 	return ix, nil
 }
@@ -230,6 +231,7 @@ func (ix *Index[V]) Delete(key []byte) bool {
 	e := m.find(key)
 	ok := e != nil && !e.dead
 	if ok {
+		m.deletes++
 		e.dead = true
 		var zero V
 		e.val = zero

@@ -29,7 +29,7 @@ func lcp(a, b []byte) int {
 func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 	F := ix.cfg.FeatureBytes
 	if len(ents) == 0 {
-		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil)}
+		m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil, nil, nil)}
 		return []*model[V]{m}
 	}
 	N := len(ents)
@@ -68,7 +68,7 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 			f, e = nf, e2
 		}
 		m := &model[V]{id: id, fence: ents[s].key, fit: f,
-			layout: newLayout(slices.Clone(ents[s:e]), slices.Clone(iota[:e-s]))}
+			layout: newLayout(slices.Clone(ents[s:e]), slices.Clone(iota[:e-s]), nil, nil)}
 		for _, x := range m.ents {
 			x.absorbed = true
 		}

@@ -113,6 +113,7 @@ type model[V any] struct {
 	lists   [][]*entry[V] // lists[i]: inserted keys after ents[i] (nil until used)
 	head    []*entry[V]   // inserted keys before ents[0]
 	pending int           // keys in lists and head
+	deletes int           // deletes since the last snapshot (tombstones possible in ents)
 	retired bool          // replaced by a split: callers retry
 	queued  atomic.Bool   // in the retrain queue
 }
@@ -143,21 +144,28 @@ type layout[V any] struct {
 	hints  []uint64    // hints[i] = hint(ents[i].key, len(prefix))
 }
 
-// newLayout builds the search aids for ents at pos.
-func newLayout[V any](ents []*entry[V], pos []float64) layout[V] {
-	l := layout[V]{ents: ents, pos: pos}
+// newLayout builds the search aids for ents at pos, in arrays from sp
+// (nil: new arrays); hints, when given, are the keys' hints already.
+func newLayout[V any](ents []*entry[V], pos []float64, hints []uint64, sp *spares[V]) layout[V] {
+	l := layout[V]{ents: ents, pos: pos, hints: hints}
 	if len(ents) == 0 {
 		l.start = []int32{0}
 		return l
 	}
+	nb := int(math.Floor(pos[len(pos)-1]-pos[0])) + 1
+	if sp != nil {
+		l.start = takeSpare(&sp.start, nb+1)
+	} else {
+		l.start = make([]int32, 0, nb+1)
+	}
 	l.prefix = ents[0].key[:lcp(ents[0].key, ents[len(ents)-1].key)]
-	l.hints = make([]uint64, len(ents))
-	for i, e := range ents {
-		l.hints[i] = hint(e.key, len(l.prefix))
+	if hints == nil {
+		l.hints = make([]uint64, len(ents))
+		for i, e := range ents {
+			l.hints[i] = hint(e.key, len(l.prefix))
+		}
 	}
 	l.pmin = pos[0]
-	nb := int(math.Floor(pos[len(pos)-1]-l.pmin)) + 1
-	l.start = make([]int32, 0, nb+1)
 	i := 0
 	for b := 0; b <= nb; b++ {
 		t := l.pmin + float64(b)

@@ -13,6 +13,7 @@ import (
 type snapshot[V any] struct {
 	ents     []*entry[V]
 	pos      []float64
+	hints    []uint64    // search hints of ents (see hint)
 	fresh    []int       // indexes in ents of entries not yet absorbed
 	dropped  []*entry[V] // dead entries left out (absorbed or not)
 	dropEnts []*entry[V] // the absorbed ones among them …
@@ -24,15 +25,20 @@ type snapshot[V any] struct {
 // may be spread into; below it the positions are renumbered.
 const minGap = 1e-6
 
-// take builds the snapshot of m; the caller holds m's lock (shared).
+// take builds the snapshot of m in arrays from sp; the caller holds m's
+// lock (shared) and the trainer's. It reads old entries only when the
+// model saw deletes (their flags) or its prefix changed (their hints), so
+// merging is sequential copying plus work on the new keys.
 // Old entries keep their positions; k keys inserted after entry i go at
 // fractions of the gap to entry i+1 (unit steps after the last entry,
 // before the first one for the head).
-func (m *model[V]) take() *snapshot[V] {
+func (m *model[V]) take(sp *spares[V]) *snapshot[V] {
 	sn := &snapshot[V]{}
 	n := len(m.ents) + m.pending
-	sn.ents = make([]*entry[V], 0, n)
-	sn.pos = make([]float64, 0, n)
+	sn.ents = takeSpare(&sp.ents, n)
+	sn.pos = takeSpare(&sp.pos, n)
+	sn.hints = takeSpare(&sp.hints, n)
+	checkDead := m.deletes > 0
 	addFresh := func(l []*entry[V], lo, hi float64, before bool) {
 		k := 0
 		for _, e := range l {
@@ -60,22 +66,25 @@ func (m *model[V]) take() *snapshot[V] {
 				sn.fresh = append(sn.fresh, len(sn.ents))
 				sn.ents = append(sn.ents, e)
 				sn.pos = append(sn.pos, lo+float64(j)*step)
+				sn.hints = append(sn.hints, 0) // set below
 			}
 		}
 	}
 	if len(m.ents) == 0 {
 		addFresh(m.head, -1, float64(len(m.head)), false) // positions 0, 1, …
+		sn.setHints(nil, 0)
 		return sn
 	}
 	addFresh(m.head, 0, m.pos[0], true)
 	for i, e := range m.ents {
-		if e.dead {
+		if checkDead && e.dead {
 			sn.dropped = append(sn.dropped, e)
 			sn.dropEnts = append(sn.dropEnts, e)
 			sn.dropPos = append(sn.dropPos, m.pos[i])
 		} else {
 			sn.ents = append(sn.ents, e)
 			sn.pos = append(sn.pos, m.pos[i])
+			sn.hints = append(sn.hints, m.hints[i])
 		}
 		if m.lists != nil && len(m.lists[i]) > 0 {
 			hi := m.pos[i] + float64(len(m.lists[i])+1)
@@ -85,7 +94,27 @@ func (m *model[V]) take() *snapshot[V] {
 			addFresh(m.lists[i], m.pos[i], hi, false)
 		}
 	}
+	sn.setHints(m.ents, len(m.prefix))
 	return sn
+}
+
+// setHints completes the snapshot's hints: the new keys' always, every
+// key's when the shared prefix of the new array differs in length from
+// that of old (whose hints were copied).
+func (sn *snapshot[V]) setHints(old []*entry[V], oldPrefix int) {
+	if len(sn.ents) == 0 {
+		return
+	}
+	pl := lcp(sn.ents[0].key, sn.ents[len(sn.ents)-1].key)
+	if pl != oldPrefix || len(old) == 0 {
+		for i, e := range sn.ents {
+			sn.hints[i] = hint(e.key, pl)
+		}
+		return
+	}
+	for _, i := range sn.fresh {
+		sn.hints[i] = hint(sn.ents[i].key, pl)
+	}
 }
 
 // retrain merges m's lists into its array and retrains it (see the package
@@ -102,7 +131,8 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	}
 	m.queued.Store(false)
 	seq0 := ix.seq.Load()
-	sn := m.take()
+	deletes0 := m.deletes
+	sn := m.take(&ix.spare)
 	f := m.fit
 	m.mu.RUnlock()
 
@@ -155,12 +185,14 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	if parts == nil {
 		// A model that took inserts will take more: its list slots are
 		// allocated here rather than by the first Put (off the query path).
-		lay = newLayout(sn.ents, sn.pos)
-		lists = make([][]*entry[V], len(sn.ents))
+		lay = newLayout(sn.ents, sn.pos, sn.hints, &ix.spare)
+		lists = takeSpare(&ix.spare.lists, len(sn.ents))[:len(sn.ents)]
 	}
 
 	m.mu.Lock()
 	late := m.late(seq0, sn.dropped)
+	oldLayout, oldLists := m.layout, m.lists
+	m.deletes -= deletes0 // deletes since the snapshot may have hit the new array
 	var due []*model[V]
 	if parts == nil {
 		m.layout, m.lists, m.head, m.fit = lay, lists, nil, f
@@ -200,7 +232,13 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		ix.fs.Store(nfs)
 	}
 	m.mu.Unlock()
+	// The replaced arrays go to the spares, and after a split the
+	// snapshot's too (LPA copied what it kept).
+	ix.spare.recycle(oldLayout, oldLists)
 	if parts != nil {
+		giveSpare(&ix.spare.ents, sn.ents)
+		giveSpare(&ix.spare.pos, sn.pos)
+		giveSpare(&ix.spare.hints, sn.hints)
 		ix.s.Drop(m.id)
 		ix.stats.splits.Add(1)
 	}
