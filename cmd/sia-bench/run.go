@@ -58,7 +58,6 @@ type result struct {
 func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, prog *progress) (result, error) {
 	wl := workloads[wname]
 	res := result{Len: length, Workload: wname, Mode: mode, Keys: p.keys, Ops: p.ops, Threads: p.threads}
-	runtime.GC()
 	m0 := heap()
 	t0 := time.Now()
 	var st store
@@ -80,7 +79,6 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 		st = learned{ix}
 	}
 	res.BuildSec = time.Since(t0).Seconds()
-	runtime.GC()
 	res.MemPerKey = float64(heap()-m0) / float64(p.keys)
 
 	var stopTrainer func()
@@ -185,7 +183,13 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 	return res, nil
 }
 
+// heap returns the bytes of live heap objects after two collections: the
+// first frees garbage, the second the objects sync.Pools keep for one
+// cycle (the solver's pooled work arrays, which otherwise made the heap
+// after a full-refit run look larger).
 func heap() int64 {
+	runtime.GC()
+	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
