@@ -25,6 +25,7 @@ import (
 type params struct {
 	keys      int
 	ops       int
+	reps      int
 	threads   int
 	lens      []int
 	workloads []string
@@ -42,6 +43,7 @@ func main() {
 	var lens, wls, modes, fam string
 	flag.IntVar(&p.keys, "keys", 1_000_000, "keys bulk-loaded before each run")
 	flag.IntVar(&p.ops, "ops", 1_000_000, "operations per run")
+	flag.IntVar(&p.reps, "reps", 3, "runs per configuration, modes interleaved (the median is reported)")
 	flag.IntVar(&p.threads, "threads", runtime.GOMAXPROCS(0), "worker goroutines (the trainer is one more)")
 	flag.StringVar(&lens, "lens", "16,32,64", "key lengths (bytes); the models read every byte")
 	flag.StringVar(&wls, "workloads", "D,E,mix", "workloads: D (read latest, 5% inserts), E (scans, 5% inserts), mix (50/50 read/insert)")
@@ -52,10 +54,13 @@ func main() {
 	flag.IntVar(&p.sweepLen, "sweep-len", 32, "key length of the retraining sweep (0: no sweep)")
 	flag.IntVar(&p.sweepMax, "sweep-max", 1<<18, "largest model in the retraining sweep")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	flag.BoolVar(&p.quick, "quick", false, "smoke run: 20k keys, 20k ops, lengths 16 and 32, small sweep")
+	flag.BoolVar(&p.quick, "quick", false, "smoke run: 20k keys, 20k ops, lengths 16 and 32, one run each, small sweep")
 	flag.Parse()
 	if p.quick {
 		p.keys, p.ops, p.sweepMax = 20_000, 20_000, 1<<12
+		if !flagSet("reps") {
+			p.reps = 1
+		}
 		if !flagSet("lens") {
 			lens = "16,32"
 		}
@@ -77,8 +82,8 @@ func main() {
 			fail(fmt.Errorf("unknown mode %q", m))
 		}
 	}
-	if p.keys < 1000 || p.ops < 1 || p.threads < 1 {
-		fail(fmt.Errorf("need -keys ≥ 1000, -ops ≥ 1, -threads ≥ 1"))
+	if p.keys < 1000 || p.ops < 1 || p.threads < 1 || p.reps < 1 {
+		fail(fmt.Errorf("need -keys ≥ 1000, -ops ≥ 1, -threads ≥ 1, -reps ≥ 1"))
 	}
 	if *cpuprof != "" {
 		f, err := os.Create(*cpuprof)

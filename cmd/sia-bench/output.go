@@ -52,14 +52,15 @@ func ratio(a, b *result) string {
 }
 
 func writeResults(path string, rs []result) error {
-	header := []string{"len", "workload", "mode", "keys", "ops", "threads", "seconds", "mops", "p50_us", "p99_us",
+	header := []string{"len", "workload", "mode", "keys", "ops", "threads", "reps", "seconds", "mops", "mops_min", "mops_max", "p50_us", "p99_us",
 		"mem_bytes_per_key", "build_s", "models", "retrains", "absorbed", "train_s", "exact_passes", "splits",
 		"pending_end", "vs_btree", "vs_full"}
 	var rows [][]string
 	for i := range rs {
 		r := &rs[i]
 		rows = append(rows, []string{strconv.Itoa(r.Len), r.Workload, r.Mode, strconv.Itoa(r.Keys), strconv.Itoa(r.Ops),
-			strconv.Itoa(r.Threads), f64(r.Seconds), f64(r.Mops), f64(r.P50.Seconds() * 1e6), f64(r.P99.Seconds() * 1e6),
+			strconv.Itoa(r.Threads), strconv.Itoa(r.Reps), f64(r.Seconds), f64(r.Mops), f64(r.MopsMin), f64(r.MopsMax),
+			f64(r.P50.Seconds() * 1e6), f64(r.P99.Seconds() * 1e6),
 			f64(r.MemPerKey), f64(r.BuildSec), strconv.Itoa(r.Models), strconv.FormatInt(r.Retrains, 10),
 			strconv.FormatInt(r.Absorbed, 10), f64(r.TrainSec), strconv.FormatInt(r.Exact, 10),
 			strconv.FormatInt(r.Splits, 10), strconv.Itoa(r.PendingEnd),
@@ -185,13 +186,14 @@ func plots(p params, rs []result, sw []sweepPoint) error {
 
 // printTable writes the results as Markdown tables.
 func printTable(w io.Writer, p params, rs []result, sw []sweepPoint) {
-	fmt.Fprintf(w, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer\n\n", p.keys, p.family, p.ops, p.threads)
+	fmt.Fprintf(w, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer; median of %d runs (range in brackets)\n\n",
+		p.keys, p.family, p.ops, p.threads, p.reps)
 	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | train s | unabsorbed at end | vs btree | vs full |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(w, "| %d | %s | %s | %.2f | %.2f | %.2f | %.0f | %d | %d | %.2f | %d | %s | %s |\n",
-			r.Len, r.Workload, r.Mode, r.Mops, r.P50.Seconds()*1e6, r.P99.Seconds()*1e6, r.MemPerKey, r.Models,
+		fmt.Fprintf(w, "| %d | %s | %s | %.2f [%.2f–%.2f] | %.2f | %.2f | %.0f | %d | %d | %.2f | %d | %s | %s |\n",
+			r.Len, r.Workload, r.Mode, r.Mops, r.MopsMin, r.MopsMax, r.P50.Seconds()*1e6, r.P99.Seconds()*1e6, r.MemPerKey, r.Models,
 			r.Retrains, r.TrainSec, r.PendingEnd, short(ratio(r, find(rs, r.Len, r.Workload, "btree"))),
 			short(ratio(r, find(rs, r.Len, r.Workload, "full"))))
 	}

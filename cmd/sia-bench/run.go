@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -41,6 +42,9 @@ type result struct {
 	Threads    int
 	Seconds    float64 // measured time (ideal: training pauses excluded)
 	Mops       float64
+	MopsMin    float64 // the slowest and fastest of the repetitions
+	MopsMax    float64
+	Reps       int
 	P50, P99   time.Duration
 	MemPerKey  float64 // heap bytes per key after the bulk load
 	BuildSec   float64
@@ -187,6 +191,15 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 // first frees garbage, the second the objects sync.Pools keep for one
 // cycle (the solver's pooled work arrays, which otherwise made the heap
 // after a full-refit run look larger).
+// median returns the run with the median throughput, its MopsMin and
+// MopsMax set to the extremes of rs.
+func median(rs []result) result {
+	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.Mops, b.Mops) })
+	m := rs[len(rs)/2]
+	m.MopsMin, m.MopsMax, m.Reps = rs[0].Mops, rs[len(rs)-1].Mops, len(rs)
+	return m
+}
+
 func heap() int64 {
 	runtime.GC()
 	runtime.GC()
@@ -200,7 +213,7 @@ func run(p params) error {
 	if err := os.MkdirAll(p.out, 0o755); err != nil {
 		return err
 	}
-	total := len(p.lens) * len(p.workloads) * len(p.modes)
+	total := len(p.lens) * len(p.workloads) * len(p.modes) * p.reps
 	if p.sweepLen > 0 {
 		total++
 	}
@@ -218,14 +231,23 @@ func run(p params) error {
 		}
 		sorted := keys.Sorted(stream[:p.keys])
 		for _, w := range p.workloads {
-			for _, mode := range p.modes {
-				prog.start(fmt.Sprintf("len %d, workload %s, %s", length, w, mode))
-				r, err := runOne(p, length, w, mode, stream, sorted, prog)
-				if err != nil {
-					return err
+			// Repetitions interleave the modes, so that drift in the
+			// machine's speed reaches them alike; each mode reports its
+			// median run by throughput, with the spread.
+			runs := make(map[string][]result)
+			for rep := range p.reps {
+				for _, mode := range p.modes {
+					prog.start(fmt.Sprintf("len %d, workload %s, %s, run %d/%d", length, w, mode, rep+1, p.reps))
+					r, err := runOne(p, length, w, mode, stream, sorted, prog)
+					if err != nil {
+						return err
+					}
+					runs[mode] = append(runs[mode], r)
+					prog.done()
 				}
-				results = append(results, r)
-				prog.done()
+			}
+			for _, mode := range p.modes {
+				results = append(results, median(runs[mode]))
 			}
 		}
 	}

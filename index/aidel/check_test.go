@@ -1,8 +1,8 @@
 package aidel
 
 import (
-	"bytes"
 	"fmt"
+	"strings"
 )
 
 // check verifies the index's invariants: fences ascending and each model's
@@ -12,11 +12,11 @@ import (
 // locate; the live count. It locks each model shared.
 func (ix *Index[V]) check() error {
 	fs := ix.fs.Load()
-	if len(fs.fences) != len(fs.models) || fs.fences[0] != nil {
+	if len(fs.fences) != len(fs.models) || fs.fences[0] != "" {
 		return fmt.Errorf("first stage: %d fences, %d models", len(fs.fences), len(fs.models))
 	}
 	live := 0
-	var prev []byte
+	var prev string
 	havePrev := false
 	for mi, m := range fs.models {
 		m.mu.RLock()
@@ -24,24 +24,24 @@ func (ix *Index[V]) check() error {
 			if m.retired {
 				return fmt.Errorf("model %d retired but reachable", mi)
 			}
-			if mi > 0 && bytes.Compare(fs.fences[mi-1], fs.fences[mi]) >= 0 {
+			if mi > 0 && fs.fences[mi-1] >= fs.fences[mi] {
 				return fmt.Errorf("fences %d, %d not ascending", mi-1, mi)
 			}
 			if len(m.pos) != len(m.ents) {
 				return fmt.Errorf("model %d: %d positions, %d entries", mi, len(m.pos), len(m.ents))
 			}
-			var hi []byte
-			if mi+1 < len(fs.fences) {
+			hi, bounded := "", mi+1 < len(fs.fences)
+			if bounded {
 				hi = fs.fences[mi+1]
 			}
 			visit := func(e *entry[V]) error {
-				if havePrev && bytes.Compare(prev, e.key) >= 0 {
+				if havePrev && prev >= e.key {
 					return fmt.Errorf("model %d: key %q after %q", mi, e.key, prev)
 				}
-				if mi > 0 && bytes.Compare(e.key, fs.fences[mi]) < 0 {
+				if mi > 0 && e.key < fs.fences[mi] {
 					return fmt.Errorf("model %d: key %q below fence %q", mi, e.key, fs.fences[mi])
 				}
-				if hi != nil && bytes.Compare(e.key, hi) >= 0 {
+				if bounded && e.key >= hi {
 					return fmt.Errorf("model %d: key %q at or above next fence %q", mi, e.key, hi)
 				}
 				prev, havePrev = e.key, true
@@ -66,7 +66,7 @@ func (ix *Index[V]) check() error {
 				if err := visit(e); err != nil {
 					return err
 				}
-				if !bytes.HasPrefix(e.key, m.prefix) || m.hints[i] != hint(e.key, len(m.prefix)) {
+				if !strings.HasPrefix(e.key, m.prefix) || m.hints[i] != hint(e.key, len(m.prefix)) {
 					return fmt.Errorf("model %d: entry %q: prefix %q, hint %x", mi, e.key, m.prefix, m.hints[i])
 				}
 				if !e.absorbed {

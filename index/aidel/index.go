@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/libsia/sia/solver"
 )
@@ -22,9 +24,8 @@ type Index[V any] struct {
 	s      *solver.Solver // dgels mode
 	sr     *solver.Solver // rank-revealing mode, same memo store
 	fs     atomic.Pointer[firstStage[V]]
-	n      atomic.Int64  // live keys
-	seq    atomic.Uint64 // insert sequence
-	nextID atomic.Int64  // memo IDs
+	n      atomic.Int64 // live keys
+	nextID atomic.Int64 // memo IDs
 
 	qmu    sync.Mutex
 	queue  []*model[V]
@@ -39,13 +40,13 @@ type Index[V any] struct {
 // firstStage maps keys to models: models[i] holds the keys in
 // [fences[i], fences[i+1]); fences[0] is nil (all keys below fences[1]).
 type firstStage[V any] struct {
-	fences [][]byte
+	fences []string
 	models []*model[V]
 	hints  []uint64 // hint(fences[i], 0)
 }
 
 // newFirstStage returns the first stage over fences and models.
-func newFirstStage[V any](fences [][]byte, models []*model[V]) *firstStage[V] {
+func newFirstStage[V any](fences []string, models []*model[V]) *firstStage[V] {
 	fs := &firstStage[V]{fences: fences, models: models, hints: make([]uint64, len(fences))}
 	for i, f := range fences {
 		fs.hints[i] = hint(f, 0)
@@ -54,13 +55,13 @@ func newFirstStage[V any](fences [][]byte, models []*model[V]) *firstStage[V] {
 }
 
 // find returns the index of the model that holds k.
-func (fs *firstStage[V]) find(k []byte) int {
+func (fs *firstStage[V]) find(k string) int {
 	h := hint(k, 0)
 	i := sort.Search(len(fs.fences), func(i int) bool {
 		if fs.hints[i] != h {
 			return fs.hints[i] > h
 		}
-		return bytes.Compare(fs.fences[i], k) > 0
+		return fs.fences[i] > k
 	})
 	return max(i-1, 0)
 }
@@ -80,7 +81,7 @@ func New[V any](cfg Config) (*Index[V], error) {
 	sr := solver.New(solver.WithStore(s.Store()), solver.WithEngine(s.Engine()), solver.WithRCond(c.RCond))
 	ix := &Index[V]{cfg: c, s: s, sr: sr, notify: make(chan struct{}, 1)}
 	m := &model[V]{id: ix.nextID.Add(1), fit: newFit(nil), layout: newLayout[V](nil, nil, nil, nil)}
-	ix.fs.Store(newFirstStage([][]byte{nil}, []*model[V]{m}))
+	ix.fs.Store(newFirstStage([]string{""}, []*model[V]{m}))
 	return ix, nil
 }
 
@@ -111,24 +112,33 @@ func (ix *Index[V]) BulkLoad(keys [][]byte, vals []V) error {
 	for _, k := range keys {
 		total += len(k)
 	}
-	kb := make([]byte, 0, total)
+	var sb strings.Builder // one allocation holds every key's bytes
+	sb.Grow(total)
+	for _, k := range keys {
+		sb.Write(k)
+	}
+	all := sb.String()
+	off := 0
 	for i, k := range keys {
-		kb = append(kb, k...)
 		e := &arena[i]
-		e.key = kb[len(kb)-len(k) : len(kb) : len(kb)]
+		e.key = all[off : off+len(k)]
+		off += len(k)
 		if vals != nil {
 			e.val = vals[i]
 		}
 		ents[i] = e
 	}
 	models := ix.lpa(ents)
-	models[0].fence = nil
-	fences := make([][]byte, len(models))
+	models[0].fence = ""
+	fences := make([]string, len(models))
 	for i, m := range models {
 		fences[i] = m.fence
 	}
 	old := ix.fs.Swap(newFirstStage(fences, models))
 	for _, m := range old.models {
+		m.mu.Lock()
+		m.retired = true
+		m.mu.Unlock()
 		ix.s.Drop(m.id)
 	}
 	ix.qmu.Lock()
@@ -138,12 +148,20 @@ func (ix *Index[V]) BulkLoad(keys [][]byte, vals []V) error {
 	return nil
 }
 
+// view returns key as a string without copying, for lookups only: the
+// string must not outlive the call (key may change afterwards).
+func view(key []byte) string { return unsafe.String(unsafe.SliceData(key), len(key)) }
+
+// bytesOf returns a stored key's bytes without copying; callers must not
+// modify them (Range documents it).
+func bytesOf(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+
 // Len returns the number of keys.
 func (ix *Index[V]) Len() int { return int(ix.n.Load()) }
 
 // lockModel returns the model that holds k, locked for reading (write =
 // false) or writing, retrying past retired models.
-func (ix *Index[V]) lockModel(k []byte, write bool) *model[V] {
+func (ix *Index[V]) lockModel(k string, write bool) *model[V] {
 	for {
 		fs := ix.fs.Load()
 		m := fs.models[fs.find(k)]
@@ -165,9 +183,10 @@ func (ix *Index[V]) lockModel(k []byte, write bool) *model[V] {
 
 // Get returns the value stored under key and whether there is one.
 func (ix *Index[V]) Get(key []byte) (V, bool) {
-	m := ix.lockModel(key, false)
+	k := view(key)
+	m := ix.lockModel(k, false)
 	defer m.mu.RUnlock()
-	if e := m.find(key); e != nil && !e.dead {
+	if e := m.find(k); e != nil && !e.dead {
 		return e.val, true
 	}
 	var zero V
@@ -178,8 +197,9 @@ func (ix *Index[V]) Get(key []byte) (V, bool) {
 // goes into the sorted list behind its predecessor; its model is queued for
 // retraining when its lists have grown past the configured bounds.
 func (ix *Index[V]) Put(key []byte, val V) bool {
-	m := ix.lockModel(key, true)
-	i, eq := m.locate(key)
+	k := view(key)
+	m := ix.lockModel(k, true)
+	i, eq := m.locate(k)
 	if eq {
 		e := m.ents[i]
 		e.val = val
@@ -192,7 +212,7 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 		return revived
 	}
 	l := m.list(i)
-	j, ok := searchList(l, key)
+	j, ok := searchList(l, k)
 	if ok {
 		e := l[j]
 		e.val = val
@@ -204,10 +224,7 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 		}
 		return revived
 	}
-	e := &entry[V]{key: bytes.Clone(key), val: val, seq: ix.seq.Add(1)}
-	if e.key == nil {
-		e.key = []byte{}
-	}
+	e := &entry[V]{key: string(key), val: val} // the copy
 	l = append(l, nil)
 	copy(l[j+1:], l[j:])
 	l[j] = e
@@ -227,8 +244,9 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 // as a tombstone until its model's next retrain, which drops it (and
 // removes its row from the model exactly, see the package documentation).
 func (ix *Index[V]) Delete(key []byte) bool {
-	m := ix.lockModel(key, true)
-	e := m.find(key)
+	k := view(key)
+	m := ix.lockModel(k, true)
+	e := m.find(k)
 	ok := e != nil && !e.dead
 	if ok {
 		m.deletes++
@@ -253,11 +271,11 @@ const rangeChunk = 64
 // it may or may not be seen. The key slice must not be modified.
 func (ix *Index[V]) Range(from []byte, fn func(key []byte, val V) bool) {
 	type kv struct {
-		k []byte
+		k string
 		v V
 	}
 	buf := make([]kv, 0, rangeChunk)
-	key, excl := from, false
+	key, excl := string(from), false // a copy: fn may reuse from
 	for {
 		fs := ix.fs.Load()
 		mi := fs.find(key)
@@ -274,10 +292,7 @@ func (ix *Index[V]) Range(from []byte, fn func(key []byte, val V) bool) {
 			}
 			return len(buf) < rangeChunk
 		}
-		after := func(k []byte) bool {
-			c := bytes.Compare(k, key)
-			return c > 0 || (c == 0 && !excl)
-		}
+		after := func(k string) bool { return k > key || (k == key && !excl) }
 		full := false
 		i, _ := m.locate(key)
 		// Entry i (≤ key) if it is key itself, the keys ≥ key in the list
@@ -303,20 +318,20 @@ func (ix *Index[V]) Range(from []byte, fn func(key []byte, val V) bool) {
 				full = !take(e)
 			}
 		}
-		nextFence := []byte(nil)
-		if mi+1 < len(fs.fences) {
+		nextFence, more := "", mi+1 < len(fs.fences)
+		if more {
 			nextFence = fs.fences[mi+1]
 		}
 		m.mu.RUnlock()
 		for _, p := range buf {
-			if !fn(p.k, p.v) {
+			if !fn(bytesOf(p.k), p.v) {
 				return
 			}
 		}
 		switch {
 		case full:
 			key, excl = buf[len(buf)-1].k, true
-		case nextFence != nil:
+		case more:
 			key, excl = nextFence, false
 		default:
 			return

@@ -3,7 +3,7 @@ package aidel
 import "slices"
 
 // lcp returns the length of the longest common prefix of a and b.
-func lcp(a, b []byte) int {
+func lcp(a, b string) int {
 	n := min(len(a), len(b))
 	for i := range n {
 		if a[i] != b[i] {

@@ -1,9 +1,9 @@
 package aidel
 
 import (
-	"bytes"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -13,11 +13,11 @@ import (
 // made meanwhile reach both; val and dead are guarded by the owning model's
 // lock, absorbed only by the trainer.
 type entry[V any] struct {
-	key      []byte
+	key      string // immutable; a substring of the bulk-load arena or its own copy
 	val      V
-	seq      uint64 // index-wide insert sequence number
-	dead     bool   // deleted (a tombstone until the next retrain)
-	absorbed bool   // a row of the model's memo (trainer only)
+	dead     bool // deleted (a tombstone until the next retrain)
+	absorbed bool // a row of the model's memo (trainer only)
+	taken    bool // left out of the running retrain as deleted (trainer only)
 }
 
 // fit is a model's linear function and what is known about its error.
@@ -38,7 +38,7 @@ type fit struct {
 func (f *fit) errBound() float64 { return max(f.maxErr, -f.minErr) }
 
 // predict returns wᵀa(key) without materializing the feature row.
-func (f *fit) predict(key []byte) float64 {
+func (f *fit) predict(key string) float64 {
 	p := f.w[len(f.cols)]
 	for j, c := range f.cols {
 		if c >= len(key) {
@@ -51,7 +51,7 @@ func (f *fit) predict(key []byte) float64 {
 
 // row writes the feature row of key — its bytes at cols (0 past its end),
 // then 1 — into a.
-func row(a []float64, key []byte, cols []int) {
+func row(a []float64, key string, cols []int) {
 	for j, c := range cols {
 		if c < len(key) {
 			a[j] = float64(key[c])
@@ -81,7 +81,7 @@ func columns[V any](ents []*entry[V], off, F int) []int {
 }
 
 // byteAt returns key[c], or 0 past the key's end (as the features read it).
-func byteAt(key []byte, c int) byte {
+func byteAt(key string, c int) byte {
 	if c < len(key) {
 		return key[c]
 	}
@@ -107,7 +107,7 @@ func widen(dw []float64, maxNorm float64, colMin, colMax []float64) float64 {
 type model[V any] struct {
 	mu    sync.RWMutex
 	id    int64  // memo ID in the solver
-	fence []byte // first-stage key (nil for the first model)
+	fence string // first-stage key ("" for the first model)
 	fit   fit
 	layout[V]
 	lists   [][]*entry[V] // lists[i]: inserted keys after ents[i] (nil until used)
@@ -122,7 +122,7 @@ type model[V any] struct {
 // padded: for keys sharing a prefix of length skip, hint order agrees with
 // key order wherever hints differ, so searches compare hints (in one
 // contiguous array) and touch key bytes only on ties.
-func hint(key []byte, skip int) uint64 {
+func hint(key string, skip int) uint64 {
 	var h uint64
 	for i := range 8 {
 		h <<= 8
@@ -140,7 +140,7 @@ type layout[V any] struct {
 	pos    []float64   // strictly increasing learned positions
 	pmin   float64     // pos[0]
 	start  []int32     // start[b]: first index with pos ≥ pmin+b
-	prefix []byte      // the prefix every key in ents shares
+	prefix string      // the prefix every key in ents shares
 	hints  []uint64    // hints[i] = hint(ents[i].key, len(prefix))
 }
 
@@ -194,19 +194,19 @@ func (m *layout[V]) bucket(p float64) int {
 // whether that entry's key equals k. The model's prediction gives the
 // index window that holds every absorbed key; a key outside it (one in a
 // list, or absent) is found by exponential search from the window's edge.
-func (m *model[V]) locate(k []byte) (int, bool) {
+func (m *model[V]) locate(k string) (int, bool) {
 	n := len(m.ents)
 	if n == 0 {
 		return -1, false
 	}
 	// gt(i) reports ents[i].key > k.
-	useHint := bytes.HasPrefix(k, m.prefix)
+	useHint := strings.HasPrefix(k, m.prefix)
 	h := hint(k, len(m.prefix))
 	gt := func(i int) bool {
 		if useHint && m.hints[i] != h {
 			return m.hints[i] > h
 		}
-		return bytes.Compare(m.ents[i].key, k) > 0
+		return m.ents[i].key > k
 	}
 	p := m.fit.predict(k)
 	lo := m.bucket(p + m.fit.minErr)
@@ -224,7 +224,7 @@ func (m *model[V]) locate(k []byte) (int, bool) {
 		hi = min(n, hi+2*w)
 	}
 	i := lo + sort.Search(hi-lo, func(j int) bool { return gt(lo + j) })
-	return i - 1, i > 0 && bytes.Equal(m.ents[i-1].key, k)
+	return i - 1, i > 0 && m.ents[i-1].key == k
 }
 
 // list returns the sorted list that holds keys after ents[i] (i = −1: head).
@@ -251,13 +251,13 @@ func (m *model[V]) setList(i int, l []*entry[V]) {
 }
 
 // searchList returns the first index in l with key ≥ k and whether it equals k.
-func searchList[V any](l []*entry[V], k []byte) (int, bool) {
-	j := sort.Search(len(l), func(j int) bool { return bytes.Compare(l[j].key, k) >= 0 })
-	return j, j < len(l) && bytes.Equal(l[j].key, k)
+func searchList[V any](l []*entry[V], k string) (int, bool) {
+	j := sort.Search(len(l), func(j int) bool { return l[j].key >= k })
+	return j, j < len(l) && l[j].key == k
 }
 
 // find returns the live or dead entry with key k, or nil.
-func (m *model[V]) find(k []byte) *entry[V] {
+func (m *model[V]) find(k string) *entry[V] {
 	i, eq := m.locate(k)
 	if eq {
 		return m.ents[i]

@@ -1,9 +1,9 @@
 package aidel
 
 import (
-	"bytes"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -130,7 +130,6 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		return nil
 	}
 	m.queued.Store(false)
-	seq0 := ix.seq.Load()
 	deletes0 := m.deletes
 	sn := m.take(&ix.spare)
 	f := m.fit
@@ -174,7 +173,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		ev.Split = len(parts)
 	}
 	for _, e := range sn.dropped {
-		e.absorbed = false
+		e.absorbed, e.taken = false, true
 	}
 	for _, e := range sn.ents {
 		e.absorbed = true
@@ -190,7 +189,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	}
 
 	m.mu.Lock()
-	late := m.late(seq0, sn.dropped)
+	late := m.late(sn.dropped)
 	oldLayout, oldLists := m.layout, m.lists
 	m.deletes -= deletes0 // deletes since the snapshot may have hit the new array
 	var due []*model[V]
@@ -209,7 +208,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		at := slices.Index(fs.models, m)
 		fences := slices.Clone(fs.fences[:at])
 		models := slices.Clone(fs.models[:at])
-		subFences := make([][]byte, len(parts))
+		subFences := make([]string, len(parts))
 		for i, p := range parts {
 			fences = append(fences, p.fence)
 			models = append(models, p)
@@ -218,10 +217,13 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		fences = append(fences, fs.fences[at+1:]...)
 		models = append(models, fs.models[at+1:]...)
 		nfs := newFirstStage(fences, models)
-		subFences[0] = nil
+		subFences[0] = ""
 		sub := newFirstStage(subFences, parts)
 		for _, e := range late {
 			sub.models[sub.find(e.key)].insertLate(e)
+		}
+		for _, p := range parts {
+			p.deletes = m.deletes // deletes since the snapshot may have hit any part
 		}
 		for _, p := range parts {
 			if p.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(p.ents)))) {
@@ -232,6 +234,9 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		ix.fs.Store(nfs)
 	}
 	m.mu.Unlock()
+	for _, e := range sn.dropped {
+		e.taken = false // gone, or back in a list as a new key
+	}
 	// The replaced arrays go to the spares, and after a split the
 	// snapshot's too (LPA copied what it kept).
 	ix.spare.recycle(oldLayout, oldLists)
@@ -262,14 +267,15 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 }
 
 // late returns, in key order, the entries that must stay outside the new
-// array: those inserted after the snapshot (sequence above seq0) and those
+// array: those inserted after the snapshot (in a list, neither absorbed by
+// this retrain nor taken out of it as deleted) and those
 // the snapshot dropped as deleted but that were put again since. The
 // caller holds m's lock.
-func (m *model[V]) late(seq0 uint64, dropped []*entry[V]) []*entry[V] {
+func (m *model[V]) late(dropped []*entry[V]) []*entry[V] {
 	var out []*entry[V]
 	pick := func(l []*entry[V]) {
 		for _, e := range l {
-			if e.seq > seq0 {
+			if !e.absorbed && !e.taken {
 				out = append(out, e)
 			}
 		}
@@ -279,11 +285,11 @@ func (m *model[V]) late(seq0 uint64, dropped []*entry[V]) []*entry[V] {
 		pick(l)
 	}
 	for _, e := range dropped {
-		if !e.dead && e.seq <= seq0 {
+		if !e.dead {
 			out = append(out, e)
 		}
 	}
-	slices.SortFunc(out, func(a, b *entry[V]) int { return bytes.Compare(a.key, b.key) })
+	slices.SortFunc(out, func(a, b *entry[V]) int { return strings.Compare(a.key, b.key) })
 	return out
 }
 
