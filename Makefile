@@ -157,7 +157,7 @@ bench: deps $(BUILD)/bench
 # bench-index: the learned index's end-to-end benchmark (cmd/sia-bench):
 # YCSB D, E and a 50/50 mix over 1M keys of 16, 32 and 64 bytes, B-tree vs
 # full refit vs incremental vs ideal, plus the retraining sweep; CSV, SVG
-# plots and table.md in bench/index. About 10 minutes on 2 cores.
+# plots and table.md in bench/index. About 12 minutes on 2 cores (3 runs each).
 bench-index:
 	@mkdir -p bench/index
 	$(GO) run ./cmd/sia-bench -out bench/index $(BENCHINDEXFLAGS) | tee bench/index/table.md

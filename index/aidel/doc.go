@@ -41,16 +41,18 @@
 // over old rows: if the weights change by Δw, every old row's error
 // eᵢ = posᵢ − wᵀaᵢ changes by −aᵢᵀΔw, and
 //
-//	|aᵢᵀΔw| ≤ δ = min(‖Δw‖₂·maxᵢ‖aᵢ‖₂, Σⱼ|Δwⱼ|·maxᵢ|aᵢⱼ|)
+//	|aᵢᵀΔw| ≤ δ = min(‖Δw‖₂·maxᵢ‖aᵢ‖₂, |cᵀΔw| + Σⱼ|Δwⱼ|·hⱼ)
 //
-// (Cauchy–Schwarz, and Hölder per column), with max‖aᵢ‖₂ and the column
-// maxima kept per model. So [minErr−δ, maxErr+δ] still holds every old row,
+// (Cauchy–Schwarz; and the exact maximum of |aᵀΔw| over the box of the
+// columns' ranges [minᵢaᵢⱼ, maxᵢaᵢⱼ], centre c, half-widths h), with
+// max‖aᵢ‖₂ and the column ranges kept per model. So [minErr−δ, maxErr+δ] still holds every old row,
 // the new rows' errors are computed exactly (O(k·n)), and an exact O(m·n)
 // pass is made only when the widened bound exceeds Slack·Threshold; if the
 // exact error still exceeds it, LPA re-partitions the model's keys (a split).
 // The same widening lets LPA's forward probes skip the pass over the
-// segment's earlier rows. TestErrorBoundHolds checks the bound on every
-// absorbed key after every retrain.
+// segment's earlier rows. TestWidenBound checks δ against random rows
+// and its attainment; TestModelBased checks every absorbed key against its
+// model's bounds after every retrain pass.
 //
 // What is left of a retrain is O(m) pointer moves (merging lists into the
 // array and rebuilding the position-to-index table), no O(m·n) arithmetic.
