@@ -46,8 +46,8 @@ func main() {
 	flag.IntVar(&p.reps, "reps", 3, "runs per configuration, modes interleaved (the median is reported)")
 	flag.IntVar(&p.threads, "threads", runtime.GOMAXPROCS(0), "worker goroutines (the trainer is one more)")
 	flag.StringVar(&lens, "lens", "16,32,64", "key lengths (bytes); the models read every byte")
-	flag.StringVar(&wls, "workloads", "D,E,mix", "workloads: D (read latest, 5% inserts), E (scans, 5% inserts), mix (50/50 read/insert)")
-	flag.StringVar(&modes, "modes", "btree,full,incremental,ideal", "stores: btree, full (refit), incremental (libsia), ideal (free training)")
+	flag.StringVar(&wls, "workloads", "D,E,mix", "workloads: D (read latest, 5% inserts), E (scans, 5% inserts), mix (50/50 read/insert); empty: the sweep only")
+	flag.StringVar(&modes, "modes", "btree,full,incremental,ideal", "stores: btree, full (refit), shifted (SIndex-style renumbering), incremental (libsia), ideal (free training)")
 	flag.StringVar(&fam, "family", "random", "key family: random, prefix, url, userid")
 	flag.Uint64Var(&p.seed, "seed", 1, "random seed")
 	flag.StringVar(&p.out, "out", "bench/index", "directory for CSV files and plots")
@@ -69,7 +69,7 @@ func main() {
 	if p.lens, err = ints(lens); err != nil {
 		fail(err)
 	}
-	p.workloads = strings.Split(wls, ",")
+	p.workloads = strings.FieldsFunc(wls, func(r rune) bool { return r == ',' }) // "" → the sweep only
 	p.modes = strings.Split(modes, ",")
 	p.family = keys.Family(fam)
 	for _, w := range p.workloads {

@@ -126,7 +126,7 @@ func lines(p params, sw []sweepPoint, series, xlabel, file string, x func(sweepP
 	pl.Y.Label.Text = "seconds (whole retrain)"
 	pl.X.Scale, pl.Y.Scale = plot.LogScale{}, plot.LogScale{}
 	pl.X.Tick.Marker, pl.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
-	for mi, mode := range []string{"full", "incremental"} {
+	for mi, mode := range []string{"full", "shifted", "incremental"} {
 		var xy plotter.XYs
 		for _, s := range sw {
 			if s.Series == series && s.Mode == mode && s.Total > 0 {
@@ -201,12 +201,13 @@ func printTable(w io.Writer, p params, rs []result, sw []sweepPoint) {
 		return
 	}
 	fmt.Fprintf(w, "\nRetraining one model (key length %d; median of 3; whole retrain, solver part in parentheses)\n\n", p.sweepLen)
-	fmt.Fprintln(w, "| series | keys in model | absorbed | full refit ms | incremental ms | speed-up |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|")
-	for i := 0; i+1 < len(sw); i += 2 {
-		f, in := sw[i], sw[i+1]
-		fmt.Fprintf(w, "| %s | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.1f× |\n", f.Series, f.Rows, f.Absorbed,
-			f.Total*1e3, f.Seconds*1e3, in.Total*1e3, in.Seconds*1e3, f.Total/in.Total)
+	fmt.Fprintln(w, "| series | keys in model | absorbed | full refit ms | shifted ms | incremental ms | incremental vs full | vs shifted |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for i := 0; i+2 < len(sw); i += 3 {
+		f, sh, in := sw[i], sw[i+1], sw[i+2]
+		fmt.Fprintf(w, "| %s | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.1f× | %.1f× |\n", f.Series, f.Rows,
+			f.Absorbed, f.Total*1e3, f.Seconds*1e3, sh.Total*1e3, sh.Seconds*1e3, in.Total*1e3, in.Seconds*1e3,
+			f.Total/in.Total, sh.Total/in.Total)
 	}
 }
 

@@ -30,7 +30,7 @@ var workloads = map[string]workload{
 }
 
 func validMode(m string) bool {
-	return m == "btree" || m == "full" || m == "incremental" || m == "ideal"
+	return m == "btree" || m == "full" || m == "shifted" || m == "incremental" || m == "ideal"
 }
 
 // result is one run's measurements.
@@ -70,8 +70,11 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 		st = newBT(sorted)
 	} else {
 		cfg := aidel.Config{FeatureBytes: length, Mode: aidel.Incremental}
-		if mode == "full" {
+		switch mode {
+		case "full":
 			cfg.Mode = aidel.FullRefit
+		case "shifted":
+			cfg.Mode = aidel.Shifted
 		}
 		var err error
 		if ix, err = aidel.New[uint64](cfg); err != nil {
@@ -285,8 +288,12 @@ type sweepPoint struct {
 	Total    float64 // the whole retrain, list merge included
 }
 
-// retrainSweep measures one model's retraining time (the solver calls and
-// the error bound, RetrainEvent.Train) in both modes, versus model size at
+// sweepModes are the retraining methods the sweep compares, in table order.
+var sweepModes = []aidel.TrainMode{aidel.FullRefit, aidel.Shifted, aidel.Incremental}
+
+// retrainSweep measures one model's retraining time (the whole retrain and
+// its solver-and-bound part, RetrainEvent.Total and .Train) per method:
+// full refit, SIndex-style shifted positions, and incremental, versus model size at
 // k = m/20 and versus keys absorbed at a fixed size: the SIA paper's
 // Figure 1 and 9 shape.
 func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
@@ -312,7 +319,7 @@ func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
 		prog.inner(float64(ji) / float64(len(jobs)))
 		base := keys.Sorted(pool[:j.m])
 		add := pool[j.m : j.m+j.k]
-		for _, mode := range []aidel.TrainMode{aidel.FullRefit, aidel.Incremental} {
+		for _, mode := range sweepModes {
 			var times, totals []float64
 			for range 3 {
 				// One model: no threshold to split on, no automatic retrain.

@@ -19,12 +19,21 @@ const (
 	// O(m·n²)) and recomputes the error bound exactly (O(m·n)): what an
 	// index without memoization does, kept for comparison.
 	FullRefit
+	// Shifted renumbers a model's keys 0, 1, … at every retrain, as SIndex
+	// does, so old rows' targets move: R absorbs the new rows and the
+	// weights come from solver.IncreTrainShifted, O(k·n² + m·n), with an
+	// exact error pass, O(m·n). Kept for comparison: the cost the stable
+	// positions of Incremental avoid.
+	Shifted
 )
 
-// String returns "incremental" or "full".
+// String returns "incremental", "full" or "shifted".
 func (m TrainMode) String() string {
-	if m == FullRefit {
+	switch m {
+	case FullRefit:
 		return "full"
+	case Shifted:
+		return "shifted"
 	}
 	return "incremental"
 }
@@ -120,7 +129,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: MinRetrain %d, MaxList %d", ErrConfig, c.MinRetrain, c.MaxList)
 	case !(c.RCond >= 0 && c.RCond < 1):
 		return c, fmt.Errorf("%w: RCond %g", ErrConfig, c.RCond)
-	case c.Mode != Incremental && c.Mode != FullRefit:
+	case c.Mode != Incremental && c.Mode != FullRefit && c.Mode != Shifted:
 		return c, fmt.Errorf("%w: Mode %d", ErrConfig, c.Mode)
 	}
 	return c, nil

@@ -152,6 +152,31 @@ func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit
 	return nf, nil
 }
 
+// shifted absorbs the rows of ents at the indexes fresh into id's memo
+// and solves against every row of ents at pos, the targets of old rows
+// having moved (solver.IncreTrainShifted: R updated with the new rows, the
+// solution from corrected semi-normal equations over all rows, O(m·n)).
+// The bounds are recomputed exactly, since shifted targets leave nothing
+// to widen from. On error, f and the error.
+func (ix *Index[V]) shifted(id int64, f fit, ents []*entry[V], pos []float64, fresh []int) (fit, error) {
+	n := len(f.cols) + 1
+	k := len(fresh)
+	a, b := ix.rows(ents, pos, f.cols)
+	aNew := make([]float64, max(k, 1)*n)
+	for j, i := range fresh {
+		copy(aNew[j*n:(j+1)*n], a[i*n:(i+1)*n])
+	}
+	if err := ix.solve(func(s *solver.Solver) error {
+		return s.IncreTrainShifted(id, solver.RowMajor, k, n, 1, aNew, n, len(ents), a, n, b, 1)
+	}); err != nil {
+		return f, err
+	}
+	nf := newFit(f.cols)
+	copy(nf.w, b[:n])
+	exact(&nf, ents, pos)
+	return nf, nil
+}
+
 // decre removes the rows of ents at pos (absorbed earlier with exactly
 // these targets) from id's memo (solver.DecreTrain) and returns the fit
 // with widened bounds; on error (SIA_ECOLD, no memo) f and the error.

@@ -84,7 +84,7 @@ func agree(t *testing.T, ix *Index[int], r ref, rng *rand.Rand, absent [][]byte)
 // retrain pass.
 func TestModelBased(t *testing.T) {
 	for _, fam := range keys.Families {
-		for _, mode := range []TrainMode{Incremental, FullRefit} {
+		for _, mode := range []TrainMode{Incremental, FullRefit, Shifted} {
 			t.Run(fmt.Sprintf("%s/%s", fam, mode), func(t *testing.T) {
 				t.Parallel()
 				rng := rand.New(rand.NewPCG(uint64(len(fam)), uint64(mode)+7))

@@ -149,7 +149,17 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		nf, err := ix.decre(m.id, f, sn.dropEnts, sn.dropPos)
 		f, cold = nf, err != nil
 	}
-	if !cold && len(sn.fresh) > 0 {
+	if !cold && ix.cfg.Mode == Shifted {
+		// SIndex's way: the merged array is renumbered 0, 1, …, so every
+		// target moves; R absorbs the new rows and the solve is against
+		// all rows (corrected semi-normal equations), with an exact pass.
+		for i := range sn.pos {
+			sn.pos[i] = float64(i)
+		}
+		nf, err := ix.shifted(m.id, f, sn.ents, sn.pos, sn.fresh)
+		f, cold = nf, err != nil
+		ev.Exact = !cold
+	} else if !cold && len(sn.fresh) > 0 {
 		fe := make([]*entry[V], len(sn.fresh))
 		fp := make([]float64, len(sn.fresh))
 		for j, i := range sn.fresh {
