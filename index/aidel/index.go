@@ -33,8 +33,12 @@ type Index[V any] struct {
 
 	trainMu sync.Mutex // one retrain at a time; guards spare
 	spare   spares[V]
-	stats   statsCounters
-	onTrain atomic.Pointer[func(RetrainEvent)]
+
+	// testHookTrain, set by tests only, runs between a retrain's snapshot
+	// and its training, with no lock held.
+	testHookTrain func(*model[V])
+	stats         statsCounters
+	onTrain       atomic.Pointer[func(RetrainEvent)]
 }
 
 // firstStage maps keys to models: models[i] holds the keys in

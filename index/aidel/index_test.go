@@ -395,3 +395,87 @@ func TestConfigErrors(t *testing.T) {
 	assert.Error(t, ix.BulkLoad([][]byte{[]byte("a")}, []int{1, 2}))
 	assert.Equal(t, 16, ix.Config().FeatureBytes)
 }
+
+// TestChangesDuringRetrain makes the changes that race with a retrain
+// happen deterministically between its snapshot and its install: new keys
+// (before the first key, inside, after the last), updates of keys being
+// absorbed, deletes of absorbed and of list keys, and re-insertion of keys
+// the snapshot dropped as deleted. Every one must survive the install, in
+// both the plain and the splitting path.
+func TestChangesDuringRetrain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"plain", Config{FeatureBytes: 12, Threshold: 1e9, LearningStep: 4000, MinRetrain: 1 << 30, MaxList: 1 << 30}},
+		{"split", Config{FeatureBytes: 12, Threshold: 4, Slack: 1, LearningStep: 4000, MinRetrain: 1 << 30, MaxList: 1 << 30}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			all, err := keys.Distinct(keys.UserID, 12, 3000, 17)
+			require.NoError(t, err)
+			sorted := keys.Sorted(all)
+			base := make([][]byte, 0, 1500)
+			for i := 0; i < 3000; i += 2 {
+				base = append(base, sorted[i])
+			}
+			ix, err := New[int](tc.cfg)
+			require.NoError(t, err)
+			require.NoError(t, ix.BulkLoad(base[1:len(base)-1], nil))
+			r := ref{}
+			for _, k := range base[1 : len(base)-1] {
+				r[string(k)] = 0
+			}
+			put := func(k []byte, v int) { ix.Put(k, v); r[string(k)] = v }
+			del := func(k []byte) { ix.Delete(k); delete(r, string(k)) }
+			// Before the retrain: list keys, deletes of absorbed and list keys.
+			for i := 1; i < 600; i += 2 {
+				put(sorted[i], i)
+			}
+			for i := 1; i < 100; i += 4 {
+				del(sorted[i]) // list keys
+			}
+			for i := 2; i < 100; i += 4 {
+				del(sorted[i]) // absorbed keys
+			}
+			hooked := 0
+			ix.testHookTrain = func(*model[int]) {
+				if hooked++; hooked > 1 {
+					return
+				}
+				put(base[0], -1)                // before the first key
+				put(base[len(base)-1], -2)      // after the last
+				for i := 601; i < 900; i += 2 { // inside, after the snapshot
+					put(sorted[i], -i)
+				}
+				for i := 3; i < 100; i += 8 { // updates of keys being absorbed
+					if _, ok := r[string(sorted[i])]; ok {
+						put(sorted[i], 7*i)
+					}
+				}
+				for i := 1; i < 100; i += 8 { // re-insert dropped list keys
+					put(sorted[i], 3*i)
+				}
+				for i := 2; i < 100; i += 8 { // re-insert dropped absorbed keys
+					put(sorted[i], 5*i)
+				}
+				for i := 601; i < 700; i += 10 { // delete keys inserted meanwhile
+					del(sorted[i])
+				}
+				del(sorted[5]) // a key being absorbed
+			}
+			n, err := ix.RetrainAll()
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, hooked, 1) // split: one retrain per model; the first is hooked
+			require.Positive(t, n)
+			agree(t, ix, r, rand.New(rand.NewPCG(2, 3)), [][]byte{[]byte("~"), {}})
+			ix.testHookTrain = nil
+			_, err = ix.RetrainAll() // everything late is absorbed now
+			require.NoError(t, err)
+			agree(t, ix, r, rand.New(rand.NewPCG(4, 5)), [][]byte{[]byte("~"), {}})
+			assert.Zero(t, ix.Stats().Pending)
+			if tc.name == "split" {
+				assert.Positive(t, ix.Stats().Splits)
+			}
+		})
+	}
+}

@@ -134,6 +134,9 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	sn := m.take(&ix.spare)
 	f := m.fit
 	m.mu.RUnlock()
+	if ix.testHookTrain != nil {
+		ix.testHookTrain(m)
+	}
 
 	t1 := time.Now()
 	ev := RetrainEvent{Mode: ix.cfg.Mode, Rows: len(sn.ents), Absorbed: len(sn.fresh), Dropped: len(sn.dropped)}
