@@ -204,21 +204,17 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 	k := view(key)
 	m := ix.lockModel(k, true)
 	i, eq := m.locate(k)
-	if eq {
-		e := m.ents[i]
-		e.val = val
-		revived := e.dead
-		e.dead = false
-		m.mu.Unlock()
-		if revived {
-			ix.n.Add(1)
-		}
-		return revived
-	}
 	l := m.list(i)
-	j, ok := searchList(l, k)
-	if ok {
-		e := l[j]
+	var e *entry[V] // the key's entry, if it is there (perhaps deleted)
+	j := 0
+	if eq {
+		e = m.ents[i]
+	} else if jj, ok := searchList(l, k); ok {
+		e = l[jj]
+	} else {
+		j = jj
+	}
+	if e != nil {
 		e.val = val
 		revived := e.dead
 		e.dead = false
@@ -228,20 +224,25 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 		}
 		return revived
 	}
-	e := &entry[V]{key: string(key), val: val} // the copy
+	e = &entry[V]{key: string(key), val: val} // the copy
 	l = append(l, nil)
 	copy(l[j+1:], l[j:])
 	l[j] = e
 	m.setList(i, l)
 	m.pending++
-	due := m.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(m.ents)))) ||
-		len(l) > ix.cfg.MaxList
+	due := ix.due(m) || len(l) > ix.cfg.MaxList
 	m.mu.Unlock()
 	ix.n.Add(1)
 	if due {
 		ix.enqueue(m)
 	}
 	return true
+}
+
+// due reports whether m's lists hold enough keys to retrain it; the
+// caller holds m's lock.
+func (ix *Index[V]) due(m *model[V]) bool {
+	return m.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(m.ents))))
 }
 
 // Delete removes key and reports whether it was present. The entry stays

@@ -212,7 +212,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		for _, e := range late {
 			m.insertLate(e)
 		}
-		if m.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(m.ents)))) {
+		if ix.due(m) {
 			due = append(due, m)
 		}
 	} else {
@@ -239,7 +239,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 			p.deletes = m.deletes // deletes since the snapshot may have hit any part
 		}
 		for _, p := range parts {
-			if p.pending >= max(ix.cfg.MinRetrain, int(ix.cfg.RetrainFraction*float64(len(p.ents)))) {
+			if ix.due(p) {
 				due = append(due, p)
 			}
 		}
