@@ -33,9 +33,9 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 		return []*model[V]{m}
 	}
 	N := len(ents)
-	iota := make([]float64, N)
-	for i := range iota {
-		iota[i] = float64(i)
+	rank := make([]float64, N)
+	for i := range rank {
+		rank[i] = float64(i)
 	}
 	thr := ix.cfg.Threshold
 	step := ix.cfg.LearningStep
@@ -45,30 +45,30 @@ func (ix *Index[V]) lpa(ents []*entry[V]) []*model[V] {
 		id := ix.nextID.Add(1)
 		e := min(s+step, N)
 		cols := columns(ents[s:e], lcp(ents[s].key, ents[e-1].key), F)
-		f := ix.cold(id, cols, ents[s:e], iota[:e-s])
+		f := ix.cold(id, cols, ents[s:e], rank[:e-s])
 		for e < N && f.errBound() <= thr {
 			e2 := min(e+step, N)
-			nf, err := ix.incre(id, f, ents[e:e2], iota[e-s:e2-s])
+			nf, err := ix.incre(id, f, ents[e:e2], rank[e-s:e2-s])
 			switch {
 			case err != nil:
-				nf = ix.cold(id, cols, ents[s:e2], iota[:e2-s])
+				nf = ix.cold(id, cols, ents[s:e2], rank[:e2-s])
 			case nf.errBound() > thr:
-				exact(&nf, ents[s:e2], iota[:e2-s])
+				exact(&nf, ents[s:e2], rank[:e2-s])
 			}
 			f, e = nf, e2
 		}
 		for f.errBound() > thr && e-s > 1 {
 			e2 := max(s+1, e-min(back, max(1, (e-s)/2)))
-			nf, err := ix.decre(id, f, ents[e2:e], iota[e2-s:e-s])
+			nf, err := ix.decre(id, f, ents[e2:e], rank[e2-s:e-s])
 			if err != nil {
-				nf = ix.cold(id, cols, ents[s:e2], iota[:e2-s])
+				nf = ix.cold(id, cols, ents[s:e2], rank[:e2-s])
 			} else {
-				exact(&nf, ents[s:e2], iota[:e2-s])
+				exact(&nf, ents[s:e2], rank[:e2-s])
 			}
 			f, e = nf, e2
 		}
 		m := &model[V]{id: id, fence: ents[s].key, fit: f,
-			layout: newLayout(slices.Clone(ents[s:e]), slices.Clone(iota[:e-s]), nil, nil)}
+			layout: newLayout(slices.Clone(ents[s:e]), slices.Clone(rank[:e-s]), nil, nil)}
 		for _, x := range m.ents {
 			x.absorbed = true
 		}

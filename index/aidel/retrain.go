@@ -145,8 +145,8 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 			sn.pos[i] = float64(i)
 		}
 	}
-	// The window offset stays while the model lives: its old rows were
-	// absorbed with it.
+	// The model's columns stay while it lives: its old rows were absorbed
+	// with them.
 	cold := ix.cfg.Mode == FullRefit || sn.dense
 	if !cold && len(sn.dropEnts) > 0 {
 		nf, err := ix.decre(m.id, f, sn.dropEnts, sn.dropPos)
@@ -188,8 +188,8 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	for _, e := range sn.dropped {
 		e.absorbed, e.taken = false, true
 	}
-	for _, e := range sn.ents {
-		e.absorbed = true
+	for _, i := range sn.fresh { // old entries are absorbed already
+		sn.ents[i].absorbed = true
 	}
 	ev.Train = time.Since(t1)
 	var lay layout[V]
