@@ -135,21 +135,34 @@ func update(f fit, w []float64) fit {
 	return nf
 }
 
-// incre absorbs the rows of ents at pos into id's memo (solver.IncreTrain)
-// and returns the updated fit: old rows' bounds widened, new rows measured
-// exactly. On error (no memo, a singular update) f is returned unchanged
-// with the error; the caller cold-trains.
-func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
+// memoCall is a solver call that changes a memo by rows (IncreTrain,
+// DecreTrain), as a method expression.
+type memoCall func(s *solver.Solver, id int64, layout solver.Layout, trans byte, m, n, nrhs int,
+	a []float64, lda int, b []float64, ldb int) error
+
+// step runs call with the rows of ents at pos on id's memo and returns f
+// with the new weights and its bounds widened (see update); on error (no
+// memo, a singular update, SIA_ECOLD) f unchanged and the error.
+func (ix *Index[V]) step(call memoCall, id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
 	n := len(f.cols) + 1
 	a, b := ix.rows(ents, pos, f.cols)
 	if err := ix.solve(func(s *solver.Solver) error {
-		return s.IncreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
+		return call(s, id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
 	}); err != nil {
 		return f, err
 	}
-	nf := update(f, b[:n])
-	measure(&nf, ents, pos, false)
-	return nf, nil
+	return update(f, b[:n]), nil
+}
+
+// incre absorbs the rows of ents at pos into id's memo (solver.IncreTrain)
+// and returns the updated fit: old rows' bounds widened, new rows measured
+// exactly. On error f and the error; the caller cold-trains.
+func (ix *Index[V]) incre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
+	nf, err := ix.step((*solver.Solver).IncreTrain, id, f, ents, pos)
+	if err == nil {
+		measure(&nf, ents, pos, false)
+	}
+	return nf, err
 }
 
 // shifted absorbs the rows of ents at the indexes fresh into id's memo
@@ -181,12 +194,5 @@ func (ix *Index[V]) shifted(id int64, f fit, ents []*entry[V], pos []float64, fr
 // these targets) from id's memo (solver.DecreTrain) and returns the fit
 // with widened bounds; on error (SIA_ECOLD, no memo) f and the error.
 func (ix *Index[V]) decre(id int64, f fit, ents []*entry[V], pos []float64) (fit, error) {
-	n := len(f.cols) + 1
-	a, b := ix.rows(ents, pos, f.cols)
-	if err := ix.solve(func(s *solver.Solver) error {
-		return s.DecreTrain(id, solver.RowMajor, 'N', len(ents), n, 1, a, n, b, 1)
-	}); err != nil {
-		return f, err
-	}
-	return update(f, b[:n]), nil
+	return ix.step((*solver.Solver).DecreTrain, id, f, ents, pos)
 }
