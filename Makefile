@@ -24,10 +24,11 @@ GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
 .PHONY: all lib shim shimtest install install-test pytest demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
 
+# The first target is the default goal: `make` alone builds the libraries.
+all: lib shim
+
 devices:
 	$(GO) run ./cmd/sia-devices
-
-all: lib shim
 
 lib: $(LIB)
 
@@ -185,3 +186,9 @@ clean:
 
 help:
 	@sed -n '2,9p' Makefile
+
+# README promises that `make` alone builds the libraries: fail every make run
+# if another target has become the default goal.
+ifneq ($(.DEFAULT_GOAL),all)
+$(error the default goal is '$(.DEFAULT_GOAL)', not 'all': move 'all' back to the top of the Makefile)
+endif
