@@ -18,19 +18,30 @@ import (
 
 func f64(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
 
-func writeCSV(path string, header []string, rows [][]string) error {
+// writeCSV writes header and rows to a new file at path. Any failure —
+// creating, writing, flushing or closing the file — is returned: a full disk
+// must not leave a truncated results file behind a successful run.
+func writeCSV(path string, header []string, rows [][]string) (err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(f)
-	_ = w.Write(header)
-	_ = w.WriteAll(rows)
-	if err := w.Error(); err != nil {
-		f.Close()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return encodeCSV(f, header, rows)
+}
+
+// encodeCSV writes header and rows as CSV to out and flushes, returning the
+// first error.
+func encodeCSV(out io.Writer, header []string, rows [][]string) error {
+	w := csv.NewWriter(out)
+	if err := w.Write(header); err != nil {
 		return err
 	}
-	return f.Close()
+	return w.WriteAll(rows) // flushes and reports any error, earlier ones included
 }
 
 // find returns the result for (len, workload, mode), or nil.

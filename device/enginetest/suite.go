@@ -86,13 +86,17 @@ type Reference struct {
 	X   []float64 // n × nrhs row-major
 	RSS []float64
 	Eta []float64 // ‖r‖/(‖A‖_F·‖x‖) per column: how far b is from range(A)
+	// OK is gonum's Dgels success flag: false when it found R(i,i) = 0, and
+	// then X, RSS and Eta are meaningless.
+	OK bool
 }
 
-// Solve computes the reference of p with gonum on copies.
+// Solve computes the reference of p with gonum on copies. Check OK (or use
+// MustSolve) before trusting X.
 func (p Problem) Solve() Reference {
 	m, n, nrhs := p.M, p.N, p.NRHS
-	sol, _ := Gels('N', m, n, nrhs, p.A, p.B)
-	ref := Reference{R: QRR(m, n, p.A), X: sol[:n*nrhs], RSS: make([]float64, nrhs), Eta: make([]float64, nrhs)}
+	sol, ok := Gels('N', m, n, nrhs, p.A, p.B)
+	ref := Reference{R: QRR(m, n, p.A), X: sol[:n*nrhs], RSS: make([]float64, nrhs), Eta: make([]float64, nrhs), OK: ok}
 	anorm := math.Sqrt(sumsqAll(p.A))
 	for c := 0; c < nrhs; c++ {
 		var rr, xx float64
@@ -110,6 +114,16 @@ func (p Problem) Solve() Reference {
 		ref.RSS[c] = rr
 		ref.Eta[c] = math.Sqrt(rr) / (anorm * math.Sqrt(xx))
 	}
+	return ref
+}
+
+// MustSolve is Solve that fails the test when the reference solver does
+// not succeed (an exactly rank-deficient problem has no unique solution to
+// compare an engine's with).
+func (p Problem) MustSolve(t testing.TB) Reference {
+	t.Helper()
+	ref := p.Solve()
+	require.True(t, ref.OK, "reference: gonum's Dgels found A (%d x %d) exactly rank-deficient", p.M, p.N)
 	return ref
 }
 
@@ -199,7 +213,7 @@ func ColdTest(t *testing.T, e device.Engine, tol float64) {
 		// CPU one may run on their device.
 		j := &device.Job{N: c.N, NRHS: c.NRHS, T: junk(rnd, c.N*(c.N+c.NRHS)), Fresh: true, Tail: i%2 == 0,
 			New: rows, RSS: make([]float64, c.NRHS), Solve: true, X: junk(rnd, c.N*c.NRHS)}
-		items[i] = item{c: c, p: p, job: j, a0: append([]float64(nil), rows.A...), ref: p.Solve()}
+		items[i] = item{c: c, p: p, job: j, a0: append([]float64(nil), rows.A...), ref: p.MustSolve(t)}
 		jobs[i] = j
 	}
 	e.Run(jobs)
@@ -326,7 +340,7 @@ func IncreTest(t *testing.T, e device.Engine, tol float64) {
 		t.Run(c.name, func(t *testing.T) {
 			p := c.p
 			require.Equal(t, p.M, c.done)
-			ref := p.Solve()
+			ref := p.MustSolve(t)
 			nc := p.N + p.NRHS
 			kappa := p.Kappa
 			if kappa == 1 && p.N > 1 {
