@@ -116,6 +116,7 @@ $(BUILD)/test_index: ctest/test_index.cpp ctest/mini_index.hpp include/sia.hpp i
 
 ctest: $(CTESTS) $(BUILD)/bench   # the benchmark is built (not run) so it cannot rot
 	@if ldd $(LIB) | grep -qiE 'opencl|lapack|blas'; then echo "libsia.so must link libc only:"; ldd $(LIB); exit 1; fi
+	@sh ctest/check_symbols.sh $(LIB) include/sia.h
 	@for t in $(CTESTS); do echo "== $$t"; ./$$t 2>/dev/null >/tmp/sia-ctest.$$$$ || { cat /tmp/sia-ctest.$$$$; ./$$t >/dev/null; exit 1; }; tail -n 1 /tmp/sia-ctest.$$$$; done
 
 OPENBLAS_INC := /usr/include/x86_64-linux-gnu/openblas-pthread

@@ -1,25 +1,17 @@
 package main
 
 /*
-#include <stdint.h>
+#cgo CFLAGS: -I${SRCDIR}/../include
+#include "sia.h"
 #include "tls.h"
 
-// The layout of struct sia_memo_stats in include/sia.h.
-struct sia_memo_stats_ {
-	int64_t models, bytes, limit, hits, misses, evictions, corrupt;
-};
-
-// The layout of struct sia_job in include/sia.h.
-struct sia_job_ {
-	int64_t model_id;
-	int matrix_layout;
-	int m, n, nrhs;
-	const double *a;
-	int lda;
-	double *b;
-	int ldb;
-	int info;
-};
+// The API header is the one definition of the structs and prototypes: cgo's
+// generated prototypes of the exports below are compiled against it, so an
+// export whose signature drifts from sia.h, or a struct field that changes,
+// fails to compile. Go cannot spell const; these typedefs let the exports
+// declare sia.h's const pointers.
+typedef const char sia_cgo_cchar;
+typedef const double sia_cgo_cdouble;
 */
 import "C"
 
@@ -95,13 +87,13 @@ func decre_train(modelID C.int64_t, matrixLayout C.int, trans C.char, m, n, nrhs
 }
 
 //export incre_train_shifted
-func incre_train_shifted(modelID C.int64_t, matrixLayout C.int, k, n, nrhs C.int, aNew *C.double, ldaNew C.int,
-	m C.int, a *C.double, lda C.int, b *C.double, ldb C.int) (ret C.int) {
+func incre_train_shifted(modelID C.int64_t, matrixLayout C.int, k, n, nrhs C.int, aNew *C.sia_cgo_cdouble, ldaNew C.int,
+	m C.int, a *C.sia_cgo_cdouble, lda C.int, b *C.double, ldb C.int) (ret C.int) {
 	defer guard(&ret)
 	L := solver.Layout(matrixLayout)
 	ki, ni, ri, mi := int(k), int(n), int(nrhs), int(m)
-	anv := view(aNew, solver.Extent(L, ki, ni, int(ldaNew)))
-	av := view(a, solver.Extent(L, mi, ni, int(lda)))
+	anv := view((*C.double)(aNew), solver.Extent(L, ki, ni, int(ldaNew)))
+	av := view((*C.double)(a), solver.Extent(L, mi, ni, int(lda)))
 	bv := view(b, solver.Extent(L, max(mi, ni), ri, int(ldb)))
 	rank, err := lib.IncreTrainShiftedRank(int64(modelID), L, ki, ni, ri, anv, int(ldaNew), mi, av, int(lda), bv, int(ldb))
 	C.sia_tls_set_rank(C.int(rank))
@@ -127,13 +119,13 @@ func sia_memo_set_limit(bytes C.int64_t) {
 }
 
 //export sia_memo_stats
-func sia_memo_stats(out *C.struct_sia_memo_stats_) (ret C.int) {
+func sia_memo_stats(out *C.struct_sia_memo_stats) (ret C.int) {
 	defer guard(&ret)
 	if out == nil {
 		return -1
 	}
 	st := lib.MemoStats()
-	*out = C.struct_sia_memo_stats_{
+	*out = C.struct_sia_memo_stats{
 		models: C.int64_t(st.Models), bytes: C.int64_t(st.Bytes), limit: C.int64_t(st.Limit),
 		hits: C.int64_t(st.Hits), misses: C.int64_t(st.Misses), evictions: C.int64_t(st.Evictions),
 		corrupt: C.int64_t(st.Corrupt),
@@ -188,18 +180,18 @@ func cstring(s string) *C.char {
 }
 
 //export sia_strerror
-func sia_strerror(code C.int) (ret *C.char) {
+func sia_strerror(code C.int) (ret *C.sia_cgo_cchar) {
 	defer func() {
 		if recover() != nil {
 			ret = nil
 		}
 	}()
-	return cstring(solver.Strerror(int(code)))
+	return (*C.sia_cgo_cchar)(cstring(solver.Strerror(int(code))))
 }
 
 //export sia_version
-func sia_version() *C.char {
-	return cstring(version)
+func sia_version() *C.sia_cgo_cchar {
+	return (*C.sia_cgo_cchar)(cstring(version))
 }
 
 //export sia_version_number
@@ -214,7 +206,7 @@ func sia_set_threads(n C.int) {
 }
 
 //export sia_train_batch
-func sia_train_batch(jobs *C.struct_sia_job_, count C.int) (ret C.int) {
+func sia_train_batch(jobs *C.struct_sia_job, count C.int) (ret C.int) {
 	defer guard(&ret)
 	switch {
 	case count < 0:
@@ -244,12 +236,12 @@ func sia_train_batch(jobs *C.struct_sia_job_, count C.int) (ret C.int) {
 }
 
 //export sia_device_select
-func sia_device_select(spec *C.char) (ret C.int) {
+func sia_device_select(spec *C.sia_cgo_cchar) (ret C.int) {
 	defer guard(&ret)
 	if spec == nil {
 		return -1
 	}
-	if lib.SelectDevice(C.GoString(spec)) != nil {
+	if lib.SelectDevice(C.GoString((*C.char)(spec))) != nil {
 		return C.int(solver.CodeNoDevice)
 	}
 	return 0
@@ -271,12 +263,12 @@ func sia_device_describe(buf *C.char, n C.int) (ret C.int) {
 }
 
 //export sia_memo_open
-func sia_memo_open(path *C.char) (ret C.int) {
+func sia_memo_open(path *C.sia_cgo_cchar) (ret C.int) {
 	defer guard(&ret)
 	if path == nil {
 		return -1
 	}
-	rep, err := lib.OpenMemo(C.GoString(path))
+	rep, err := lib.OpenMemo(C.GoString((*C.char)(path)))
 	if err != nil {
 		return C.int(solver.Code(err))
 	}

@@ -55,6 +55,10 @@ typedef struct _cl_event *cl_event;
 #define SIA_CL_PROGRAM_BINARIES 0x1166
 #define SIA_CL_TRUE 1
 
+/* Everything below is internal to libsia.so: hidden, so that the library
+ * exports only what include/sia.h declares (make ctest checks). */
+#pragma GCC visibility push(hidden)
+
 /* sia_cl_load opens the ICD loader (path, or "libOpenCL.so.1" when NULL)
  * and resolves the entry points; once it succeeded it returns 0 at once.
  * On failure it returns -1 and writes a message into err. */
@@ -82,5 +86,7 @@ cl_int sia_clReleaseKernel(cl_kernel k);
 cl_int sia_clReleaseProgram(cl_program p);
 cl_int sia_clReleaseCommandQueue(cl_command_queue q);
 cl_int sia_clReleaseContext(cl_context c);
+
+#pragma GCC visibility pop
 
 #endif
