@@ -19,10 +19,10 @@ LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
 APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1 \
-            python3 python3-numpy
+            python3 python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim shimtest install install-test pytest demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -91,7 +91,7 @@ install-test: $(LIB) $(SHIM)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest crash ctest shimtest install-test pytest asan fuzz bench-index-smoke
+test: deps vet gotest crash ctest shimtest install-test pytest pyinstall-test asan fuzz bench-index-smoke
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -132,6 +132,32 @@ fuzz:
 PYTHON ?= /usr/bin/python3
 pytest: $(LIB)
 	cd bindings/python && SIA_LIBRARY=$(CURDIR)/$(LIB) $(PYTHON) -m unittest discover -s tests
+
+# wheel: build/sia-<version>-py3-none-<platform>.whl with libsia.so inside
+# (bindings/python/setup.py runs `make lib`), offline with Debian's
+# setuptools and wheel; installs anywhere with `pip install --no-index`.
+wheel:
+	rm -f $(BUILD)/sia-*.whl
+	$(PYTHON) -m pip wheel --no-deps --no-index --no-build-isolation -w $(BUILD) ./bindings/python
+	@$(PYTHON) -c "import sys, zipfile, glob; w = glob.glob('$(BUILD)/sia-*.whl')[0]; \
+	  sys.exit('libsia.so missing from ' + w if 'sia/libsia.so' not in zipfile.ZipFile(w).namelist() else 0)"
+
+# pyinstall-test: fresh virtual environments (Debian's numpy visible through
+# --system-site-packages, nothing from the network): `pip install
+# ./bindings/python` builds and bundles libsia.so; the wheel installs with a
+# PATH that has no Go and no compiler. The suite runs against each, outside
+# the source tree, without SIA_LIBRARY, checking the bundled library is used.
+PYVENV := $(CURDIR)/$(BUILD)/pyvenv
+pyinstall-test:
+	rm -rf $(PYVENV)-src $(PYVENV)-whl
+	$(PYTHON) -m venv --system-site-packages $(PYVENV)-src
+	env -u SIA_LIBRARY $(PYVENV)-src/bin/python -m pip install -q --no-index --no-build-isolation ./bindings/python
+	cd $(BUILD) && env -u SIA_LIBRARY SIA_EXPECT_BUNDLED=1 $(PYVENV)-src/bin/python -m unittest discover -s $(CURDIR)/bindings/python/tests
+	$(MAKE) --no-print-directory wheel
+	$(PYTHON) -m venv --system-site-packages $(PYVENV)-whl
+	cd $(BUILD) && env -i HOME=$$HOME PATH=$(PYVENV)-whl/bin $(PYVENV)-whl/bin/python -m pip install -q --no-index sia-*.whl
+	cd $(BUILD) && env -i HOME=$$HOME PATH=$(PYVENV)-whl/bin SIA_EXPECT_BUNDLED=1 $(PYVENV)-whl/bin/python -m unittest discover -s $(CURDIR)/bindings/python/tests
+	@echo "pyinstall-test: source install and offline wheel install both import the bundled libsia"
 
 # crash: the durable memo survives SIGKILL at random moments (50 kills).
 crash:

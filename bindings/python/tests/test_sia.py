@@ -1,6 +1,10 @@
 """Tests of the Python binding against numpy.linalg.lstsq (unittest)."""
+import inspect
 import os
+import subprocess
+import sys
 import tempfile
+import threading
 import unittest
 
 import numpy as np
@@ -35,19 +39,22 @@ class TestTraining(unittest.TestCase):
         ref = np.linalg.lstsq(a, b, rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref), 1e-12)
         at = self.rng.normal(size=(9, 5))
-        x = sia.cold_train(at, self.rng.normal(size=5), trans="T")
+        bt = self.rng.normal(size=5)
+        x = sia.cold_train(at, bt, trans="T")  # a^T x = b, underdetermined: minimum norm
         self.assertEqual(x.shape, (9,))
+        ref = np.linalg.lstsq(at.T, bt, rcond=None)[0]
+        self.assertLess(np.linalg.norm(x - ref), 1e-12)
 
     def test_incremental_equals_refit_and_plain_sequences(self):
         a = keys(self.rng, 400, 9)
         b = np.arange(400.0)
         sia.cold_train(a[:200], b[:200], model_id=5)
         for lo in range(200, 400, 50):
-            x = sia.incre_train(5, a[lo:lo + 50], b[lo:lo + 50])
+            x = sia.incre_train(a[lo:lo + 50], b[lo:lo + 50], model_id=5)
             ref = np.linalg.lstsq(a[:lo + 50], b[:lo + 50], rcond=None)[0]
             self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-10)
         # Plain nested lists work too.
-        x = sia.incre_train(5, [list(a[0])], [b[0]])
+        x = sia.incre_train([list(a[0])], [b[0]], model_id=5)
         ref = np.linalg.lstsq(np.vstack([a, a[:1]]), np.append(b, b[0]), rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-10)
 
@@ -56,13 +63,13 @@ class TestTraining(unittest.TestCase):
         b = self.rng.normal(size=100)
         a0, b0 = a.copy(), b.copy()
         sia.cold_train(a, b, model_id=3)
-        sia.incre_train(3, a[:10], b[:10])
+        sia.incre_train(a[:10], b[:10], model_id=3)
         np.testing.assert_array_equal(a, a0)
         np.testing.assert_array_equal(b, b0)
 
     def test_errors(self):
         with self.assertRaises(sia.SiaError) as cm:
-            sia.incre_train(12345, keys(self.rng, 3, 4), [1, 2, 3])
+            sia.incre_train(keys(self.rng, 3, 4), [1, 2, 3], model_id=12345)
         self.assertEqual(cm.exception.code, sia.ENOMEMO)
         self.assertIn("no memo", cm.exception.message)
         a = keys(self.rng, 20, 4)
@@ -72,27 +79,27 @@ class TestTraining(unittest.TestCase):
         self.assertEqual(cm.exception.code, -6)
         sia.cold_train(keys(self.rng, 20, 4), np.zeros(20), model_id=2)
         with self.assertRaises(sia.SiaError) as cm:
-            sia.incre_train(2, keys(self.rng, 3, 5), [1, 2, 3])
+            sia.incre_train(keys(self.rng, 3, 5), [1, 2, 3], model_id=2)
         self.assertEqual(cm.exception.code, -4)
 
     def test_semantics(self):
         a = keys(self.rng, 300, 6)
         b = np.arange(300.0)
         sia.cold_train(a, b, model_id=7)
-        x = sia.decre_train(7, a[:40], b[:40])
+        x = sia.decre_train(a[:40], b[:40], model_id=7)
         ref = np.linalg.lstsq(a[40:], b[40:], rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-9)
         # Shifted targets: every position moves.
         sia.cold_train(a[:250], b[:250], model_id=8)
         now = b + 0.5 * (b % 3)
-        x = sia.incre_train_shifted(8, a[250:], a, now)
+        x = sia.incre_train_shifted(a[250:], a, now, model_id=8)
         ref = np.linalg.lstsq(a, now, rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-9)
         # Merge and rank-deficient mode.
         sia.cold_train(a[:150], b[:150], model_id=9)
         sia.cold_train(a[150:], b[150:], model_id=10)
         sia.memo_merge(11, 9, 10)
-        x = sia.incre_train(11, a[:1], b[:1])
+        x = sia.incre_train(a[:1], b[:1], model_id=11)
         ref = np.linalg.lstsq(np.vstack([a, a[:1]]), np.append(b, b[0]), rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-9)
         d = a.copy()
@@ -110,7 +117,7 @@ class TestTraining(unittest.TestCase):
         a = keys(self.rng, 120, 5)
         b = np.arange(120.0)
         sia.cold_train(a[:100], b[:100], model_id=20)
-        out = sia.train_batch([(20, a[100:], b[100:]), (999, a[:2], b[:2])])
+        out = sia.train_batch([(a[100:], b[100:], 20), (a[:2], b[:2], 999)])
         self.assertEqual(out[0][0], 0)
         self.assertEqual(out[1], (sia.ENOMEMO, None))
         ref = np.linalg.lstsq(a, b, rcond=None)[0]
@@ -125,6 +132,153 @@ class TestTraining(unittest.TestCase):
             self.assertGreaterEqual(sia.memo_open(path), 1)
             sia.memo_close()
         self.assertIn("selection:", sia.device_describe())
+
+
+
+class TestConvention(unittest.TestCase):
+    """Every training call: arrays first (positional), the model ID and
+    options keyword-only; every public function documented and typed."""
+
+    TRAINING = ("cold_train", "incre_train", "decre_train", "incre_train_shifted", "train_batch")
+
+    def test_signatures(self):
+        for name in self.TRAINING:
+            params = list(inspect.signature(getattr(sia, name)).parameters.values())
+            positional = [p for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+            keyword = [p for p in params if p.kind == p.KEYWORD_ONLY]
+            self.assertEqual(len(positional) + len(keyword), len(params), name)
+            for p in positional:
+                self.assertTrue(p.name.startswith(("a", "b", "jobs")), (name, p.name))
+            names = [p.name for p in keyword]
+            if name != "train_batch":
+                self.assertIn("model_id", names, name)
+            self.assertIn("rcond", names, name)
+        for name in sia.__all__:
+            obj = getattr(sia, name)
+            if callable(obj) and not isinstance(obj, type):
+                self.assertTrue(obj.__doc__, name)
+                self.assertIsNot(inspect.signature(obj).return_annotation, inspect.Signature.empty, name)
+
+    def test_old_orders_fail_clearly(self):
+        rng = np.random.default_rng(3)
+        a, b = keys(rng, 20, 4), np.arange(20.0)
+        sia.cold_train(a, b, model_id=31)
+        with self.assertRaises(TypeError):
+            sia.incre_train(31, a[:2], b[:2])  # the old order
+        with self.assertRaises(TypeError):
+            sia.incre_train(a[:2], b[:2])      # the model ID is required
+        with self.assertRaises(TypeError):
+            sia.incre_train(a[:2], b[:2], model_id=31.0)
+        with self.assertRaises(sia.SiaError) as cm:
+            sia.cold_train(42, a)              # an ID where the rows belong
+        self.assertEqual(cm.exception.code, -6)
+        self.assertIn("model_id=", cm.exception.message)
+        with self.assertRaises(sia.SiaError) as cm:
+            sia.cold_train(a[0], b[:1])        # 1-D rows are ambiguous
+        self.assertEqual(cm.exception.code, -6)
+        with self.assertRaises(sia.SiaError) as cm:
+            sia.cold_train(a, b[:19])          # targets must match the rows
+        self.assertEqual(cm.exception.code, -8)
+        with self.assertRaises(sia.SiaError) as cm:
+            sia.cold_train(a, b, trans="X")
+        self.assertEqual(cm.exception.code, -2)
+        with self.assertRaises(TypeError):
+            sia.train_batch([(31, a[:2], b[:2])])  # triples are (a, b, model_id)
+
+
+class TestRcond(unittest.TestCase):
+    def setUp(self):
+        rng = np.random.default_rng(11)
+        self.d = keys(rng, 200, 6)
+        self.d[:, 2] = 0  # a zero column: rank 5, R(3,3) exactly 0
+        self.b = rng.normal(size=200)
+
+    def test_per_call_rcond_leaves_the_setting(self):
+        self.assertEqual(sia.get_rcond(), -1.0)
+        with self.assertRaises(sia.SiaError) as cm:
+            sia.cold_train(self.d, self.b)
+        self.assertGreater(cm.exception.code, 0)  # dgels: R(i,i) == 0
+        x = sia.cold_train(self.d, self.b, model_id=40, rcond=1e-10)
+        self.assertEqual(sia.last_rank(), 5)
+        ref = np.linalg.lstsq(self.d, self.b, rcond=1e-10)[0]
+        self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-8)
+        self.assertEqual(sia.get_rcond(), -1.0)
+        with self.assertRaises(sia.SiaError):
+            sia.cold_train(self.d, self.b)  # still dgels mode
+        sia.set_rcond(1e-10)
+        try:
+            sia.cold_train(self.d, self.b)
+            with self.assertRaises(sia.SiaError):
+                sia.cold_train(self.d, self.b, rcond=-1)
+        finally:
+            sia.set_rcond(-1)
+        with self.assertRaises(ValueError):
+            sia.cold_train(self.d, self.b, rcond=float("nan"))
+
+    def test_concurrent_calls_with_different_rcond(self):
+        # rcond is process-wide in C; each Python call must still get its own.
+        ref = np.linalg.lstsq(self.d, self.b, rcond=1e-10)[0]
+        big = keys(np.random.default_rng(12), 20000, 6)
+        big[:, 2] = 0
+        bigb = np.arange(20000.0)
+        bigref = np.linalg.lstsq(big, bigb, rcond=1e-10)[0]
+        errors = []
+
+        def revealing():
+            for _ in range(30):
+                try:
+                    x = sia.cold_train(big, bigb, rcond=1e-10)
+                    if np.linalg.norm(x - bigref) > 1e-6 * np.linalg.norm(bigref):
+                        errors.append("wrong solution")
+                except sia.SiaError as e:
+                    errors.append("rank-revealing call failed: %s" % e)
+
+        def dgels():
+            for _ in range(300):
+                try:
+                    sia.cold_train(self.d, self.b)
+                    errors.append("dgels-mode call succeeded on rank-deficient rows")
+                except sia.SiaError as e:
+                    if e.code <= 0:
+                        errors.append("unexpected %s" % e)
+            x = sia.cold_train(self.d, self.b, rcond=1e-10)
+            if np.linalg.norm(x - ref) > 1e-8 * np.linalg.norm(ref):
+                errors.append("wrong solution")
+
+        threads = [threading.Thread(target=f) for f in (revealing, dgels, revealing, dgels)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+
+
+class TestLoading(unittest.TestCase):
+    def run_python(self, code, env_update):
+        env = dict(os.environ)
+        env.update(env_update)
+        env = {k: v for k, v in env.items() if v is not None}
+        here = os.path.dirname(os.path.abspath(sia.__file__))
+        return subprocess.run([sys.executable, "-c", code], env=env, cwd=os.path.dirname(here),
+                              capture_output=True, text=True)
+
+    def test_sia_library_overrides(self):
+        r = self.run_python("import sia", {"SIA_LIBRARY": "/nonexistent/libsia.so"})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("SIA_LIBRARY=/nonexistent/libsia.so", r.stderr)
+        path = sia.library_path()
+        r = self.run_python("import sia; print(sia.library_path())", {"SIA_LIBRARY": path})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), path)
+
+    @unittest.skipUnless(os.environ.get("SIA_EXPECT_BUNDLED") == "1", "set by make pyinstall-test")
+    def test_bundled_library_is_used(self):
+        # An installed package loads the libsia.so it carries, not a system one.
+        self.assertNotIn("SIA_LIBRARY", os.environ)
+        pkg = os.path.dirname(os.path.abspath(sia.__file__))
+        self.assertIn("-packages", pkg)
+        self.assertEqual(sia.library_path(), os.path.join(pkg, "libsia.so"))
+        self.assertEqual(sia.library_version(), sia.__version__)
 
 
 if __name__ == "__main__":
