@@ -23,10 +23,11 @@ import (
 // and checkpoints after each round; the parent kills it with SIGKILL at a
 // random moment, reopens the file and checks that every model is exactly
 // (bit for bit) the state a deterministic replay gives at its row count —
-// some committed checkpoint, never a torn or corrupt one — and no later
-// than the round after the last checkpoint the child confirmed. Then the
-// next child continues from that file. SIA_CRASH_ITERS sets the number of
-// kills (default 50).
+// some committed checkpoint, never a torn or corrupt one — at or past the
+// last checkpoint any child confirmed (a confirmed checkpoint never
+// vanishes), and no later than the round after it. Then the next child
+// continues from that file. SIA_CRASH_ITERS sets the number of kills
+// (default 50).
 
 const (
 	crashModels = 12
@@ -122,6 +123,9 @@ func TestCrashRecovery(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "memo.db")
 	rnd := rand.New(rand.NewPCG(40, 1))
 	maxRows := 0
+	// durable is the row count of the last checkpoint a child confirmed
+	// (every model has it: all advance together); -1 before the first.
+	durable, confirmedKills := -1, 0
 	for it := 0; it < iters; it++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashRecovery$")
 		cmd.Env = append(os.Environ(), "SIA_CRASH_CHILD="+path, "SIA_DEVICE=cpu")
@@ -136,16 +140,37 @@ func TestCrashRecovery(t *testing.T) {
 			}
 			close(lines)
 		}()
+		confirmed := -1
+		record := func(l string) {
+			v, ok := strings.CutPrefix(l, "committed ")
+			if !ok {
+				t.Fatalf("child said: %s", l)
+			}
+			confirmed, err = strconv.Atoi(v)
+			require.NoError(t, err)
+		}
+		if it%2 == 1 {
+			// Every other child is killed only after its first confirmed
+			// checkpoint, so that the durability floor is always exercised.
+			select {
+			case l, ok := <-lines:
+				if ok {
+					record(l)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("iteration %d: no checkpoint confirmed within a minute", it)
+			}
+		}
 		time.Sleep(time.Duration(20+rnd.IntN(250)) * time.Millisecond)
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 		_ = cmd.Wait()
-		confirmed := -1
 		for l := range lines {
-			if v, ok := strings.CutPrefix(l, "committed "); ok {
-				confirmed, _ = strconv.Atoi(v)
-			} else {
-				t.Fatalf("child said: %s", l)
-			}
+			record(l)
+		}
+		if confirmed >= 0 {
+			confirmedKills++
+			require.GreaterOrEqual(t, confirmed, durable, "iteration %d: a child confirmed an older checkpoint than its file held", it)
+			durable = confirmed
 		}
 		// Reopen: must succeed, nothing corrupt, every model a replayed state.
 		sv := solver.New()
@@ -156,9 +181,12 @@ func TestCrashRecovery(t *testing.T) {
 		for id := int64(0); id < crashModels; id++ {
 			got := sv.Memo(id)
 			if got == nil {
+				require.Negative(t, durable, "iteration %d model %d: lost after checkpoint %d was confirmed", it, id, durable)
 				continue // not yet checkpointed
 			}
 			rows := int(got.Rows)
+			// Never before the last confirmed checkpoint: it was durable.
+			require.GreaterOrEqual(t, rows, durable, "iteration %d model %d: the confirmed checkpoint at %d rows vanished", it, id, durable)
 			// Never beyond the round after the last confirmed commit.
 			limit := max(confirmed, maxRows) + crashStep
 			if confirmed < 0 && maxRows == 0 {
@@ -173,5 +201,9 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		require.NoError(t, sv.CloseMemo())
 	}
-	t.Logf("%d kills survived; models reached %d rows", iters, maxRows)
+	// The floor above must have been exercised: kills after a confirmed
+	// checkpoint, and models that got past the cold fit.
+	require.Positive(t, confirmedKills, "no child confirmed a checkpoint before being killed")
+	require.Greater(t, maxRows, 2*crashN, "no model got past its cold fit")
+	t.Logf("%d kills survived (%d after a confirmed checkpoint); models reached %d rows", iters, confirmedKills, maxRows)
 }
