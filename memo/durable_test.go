@@ -24,6 +24,8 @@ func model(n, nrhs int, seed float64) *memo.Model {
 		m.RSS[i] = seed + float64(i)
 	}
 	m.Rows = int64(seed * 10)
+	m.EA, m.EB = int32(seed)-2, 3-int32(seed)
+	m.AMax, m.BMax = 255*seed, 1e6+seed
 	return m
 }
 
@@ -81,6 +83,8 @@ func requireSame(t *testing.T, want, got *memo.Model) {
 	require.Equal(t, want.R, got.R)
 	require.Equal(t, want.QTB, got.QTB)
 	require.Equal(t, want.RSS, got.RSS)
+	require.Equal(t, [2]int32{want.EA, want.EB}, [2]int32{got.EA, got.EB})
+	require.Equal(t, [2]float64{want.AMax, want.BMax}, [2]float64{got.AMax, got.BMax})
 }
 
 // TestDurableCorruptRecords: records that fail their checks are dropped,

@@ -10,7 +10,17 @@
 // needed again.
 package memo
 
+import "math"
+
 // Model is one model's memo.
+//
+// Scaling: the factor is stored scaled by powers of two, R as 2^EA·R and
+// Qᵀb as 2^EB·Qᵀb (so RSS as 2^(2·EB)·RSS), so that models of data near the
+// ends of the floating-point range (entries ~1e300, denormals) are stored
+// and updated without overflow or underflow — their true R may not even be
+// representable. EA = EB = 0 for data of ordinary magnitude. Scaling by a
+// power of two is exact, so the choice of exponents does not change the
+// model.
 type Model struct {
 	// N is the number of columns of A (key features plus bias), NRHS the
 	// number of target columns.
@@ -24,6 +34,13 @@ type Model struct {
 	QTB []float64
 	// RSS[r] is the residual sum of squares of target column r.
 	RSS []float64
+	// EA and EB are the binary exponents R and Qᵀb are stored scaled by
+	// (see Model).
+	EA, EB int32
+	// AMax and BMax are the largest magnitudes of an entry of the rows and
+	// of the targets absorbed so far (unscaled; deleting rows does not lower
+	// them). They decide the scaling without a pass over R.
+	AMax, BMax float64
 }
 
 // NewModel returns a zeroed model of the given shape.
@@ -53,6 +70,7 @@ func Bytes(n, nrhs int) int64 {
 func (m *Model) Clone() *Model {
 	c := NewModel(m.N, m.NRHS)
 	c.Rows = m.Rows
+	c.EA, c.EB, c.AMax, c.BMax = m.EA, m.EB, m.AMax, m.BMax
 	copy(c.R, m.R)
 	copy(c.QTB, m.QTB)
 	copy(c.RSS, m.RSS)
@@ -85,4 +103,60 @@ func (m *Model) Pack(t []float64, ldt int, rss []float64) {
 		copy(m.QTB[i*m.NRHS:(i+1)*m.NRHS], row[n:])
 	}
 	copy(m.RSS, rss)
+}
+
+// RescaleFactor converts an augmented factor T and rss, as Unpack writes
+// them for exponents (fromA, fromB), to exponents (toA, toB): columns
+// 0..n-1 of T are multiplied by 2^(toA−fromA), columns n..n+nrhs-1 by
+// 2^(toB−fromB) and rss by 2^(2·(toB−fromB)) — exactly, unless a value
+// leaves the normal range.
+func RescaleFactor(n, nrhs int, t []float64, ldt int, rss []float64, fromA, fromB, toA, toB int) {
+	da, db := toA-fromA, toB-fromB
+	if da == 0 && db == 0 {
+		return
+	}
+	for i := 0; i < n; i++ {
+		row := t[i*ldt : i*ldt+n+nrhs]
+		if da != 0 {
+			for j := i; j < n; j++ {
+				row[j] = math.Ldexp(row[j], da)
+			}
+		}
+		if db != 0 {
+			for j := n; j < n+nrhs; j++ {
+				row[j] = math.Ldexp(row[j], db)
+			}
+		}
+	}
+	for r := range rss {
+		rss[r] = math.Ldexp(rss[r], 2*db)
+	}
+}
+
+// bounds returns upper bounds of the largest magnitudes of the rows and the
+// targets an unscaled model absorbed, from its factor alone: a row's entry
+// a_ij is bounded by column j's norm, which is ‖R(:,j)‖, and a target b_i by
+// ‖b‖ = (‖Qᵀb‖² + RSS)^½. Used for records written before AMax and BMax
+// existed.
+func (m *Model) bounds() (amax, bmax float64) {
+	n := m.N
+	col := make([]float64, n)
+	p := 0
+	for i := 0; i < n; i++ {
+		for j := i; j < n; j++ {
+			col[j] = math.Hypot(col[j], m.R[p])
+			p++
+		}
+	}
+	for _, v := range col {
+		amax = max(amax, v)
+	}
+	for r := 0; r < m.NRHS; r++ {
+		ss := math.Sqrt(max(m.RSS[r], 0))
+		for i := 0; i < n; i++ {
+			ss = math.Hypot(ss, m.QTB[i*m.NRHS+r])
+		}
+		bmax = max(bmax, ss)
+	}
+	return amax, bmax
 }

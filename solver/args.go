@@ -33,12 +33,14 @@ func Extent(layout Layout, rows, cols, ld int) int {
 	return (rows-1)*ld + min(cols, ld)
 }
 
-// nonFinite reports whether a NaN or ±Inf lies in the rows × cols matrix
-// x (leading dimension ld), visiting exactly what LAPACKE's NaN check visits
-// (the column or row index clamped to ld) and nothing beyond len(x).
-func nonFinite(layout Layout, rows, cols int, x []float64, ld int) bool {
+// scan returns the largest magnitude in the rows × cols matrix x (leading
+// dimension ld) and whether every entry is finite, visiting exactly what
+// LAPACKE's NaN check visits (the column or row index clamped to ld) and
+// nothing beyond len(x). The magnitude is what dgels's scaling decision
+// (dlange('M')) needs, computed in the same pass as the NaN/Inf check.
+func scan(layout Layout, rows, cols int, x []float64, ld int) (amax float64, finite bool) {
 	if rows <= 0 || cols <= 0 || ld <= 0 {
-		return false
+		return 0, true
 	}
 	if layout == ColMajor {
 		rows, cols = cols, rows
@@ -50,12 +52,14 @@ func nonFinite(layout Layout, rows, cols int, x []float64, ld int) bool {
 			break
 		}
 		for _, v := range x[lo:min(lo+cols, len(x))] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return true
+			a := math.Abs(v)
+			if !(a <= math.MaxFloat64) { // NaN or ±Inf
+				return 0, false
 			}
+			amax = max(amax, a)
 		}
 	}
-	return false
+	return amax, true
 }
 
 // gelsArgs are the arguments of a dgels-shaped call.
@@ -68,22 +72,36 @@ type gelsArgs struct {
 	b             []float64
 	ldb           int
 	bRows, bCheck int // rows of b spanned, rows of b read as input
+
+	anrm, bnrm float64 // set by check: max |a_ij|, max |b_ij| over what it read
 }
 
 // check validates a dgels-shaped call in exactly the order LAPACKE_dgels does
 // (layout; NaN in a; NaN in b; for row-major lda then ldb; then dgels's own
 // checks of trans, m, n, nrhs, lda, ldb) and then what LAPACKE cannot check:
-// extents within MaxElements and slices (C pointers) long enough. ±Inf is
-// rejected like NaN. incre selects incre_train's rules: trans must be 'N',
-// m ≥ 1 and n ≥ 1.
+// slices (C pointers) long enough. ±Inf is rejected like NaN. Extents above
+// MaxElements (and, for memoized calls, n or nrhs above MaxColumns) are
+// rejected with CodeTooBig right after the layout, before anything is read.
+// incre selects incre_train's rules: trans must be 'N', m ≥ 1 and n ≥ 1.
+// On success g.anrm and g.bnrm hold the largest magnitudes read.
 func (g *gelsArgs) check(incre bool) int {
 	if g.layout != RowMajor && g.layout != ColMajor {
 		return -1
 	}
-	if nonFinite(g.layout, g.m, g.n, g.a, g.lda) {
+	ea := Extent(g.layout, g.m, g.n, g.lda)
+	eb := Extent(g.layout, g.bRows, g.nrhs, g.ldb)
+	if ea > MaxElements || eb > MaxElements {
+		return CodeTooBig
+	}
+	memoized := incre || (g.trans == 'N' || g.trans == 'n') && g.m >= g.n
+	if memoized && (g.n > MaxColumns || g.nrhs > MaxColumns) {
+		return CodeTooBig
+	}
+	var ok bool
+	if g.anrm, ok = scan(g.layout, g.m, g.n, g.a, g.lda); !ok {
 		return -6
 	}
-	if nonFinite(g.layout, g.bCheck, g.nrhs, g.b, g.ldb) {
+	if g.bnrm, ok = scan(g.layout, g.bCheck, g.nrhs, g.b, g.ldb); !ok {
 		return -8
 	}
 	if g.layout == RowMajor {
@@ -111,15 +129,6 @@ func (g *gelsArgs) check(incre bool) int {
 		if g.ldb < max(1, g.bRows) {
 			return -9
 		}
-	}
-	ea := Extent(g.layout, g.m, g.n, g.lda)
-	eb := Extent(g.layout, g.bRows, g.nrhs, g.ldb)
-	if ea > MaxElements || eb > MaxElements {
-		return CodeTooBig
-	}
-	memoized := incre || (g.trans == 'N' || g.trans == 'n') && g.m >= g.n
-	if memoized && (g.n > MaxColumns || g.nrhs > MaxColumns) {
-		return CodeTooBig
 	}
 	if len(g.a) < ea {
 		return -6

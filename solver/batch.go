@@ -32,6 +32,7 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 	const op = "train_batch"
 	// Wave w holds the w-th job of each ID.
 	seen := make(map[int64]int, len(jobs))
+	norms := make([][2]float64, len(jobs)) // max |a|, max |b| of each job
 	var waves [][]int
 	for i := range jobs {
 		j := &jobs[i]
@@ -42,6 +43,7 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 			j.Err = newError(op, code)
 			continue
 		}
+		norms[i] = [2]float64{g.anrm, g.bnrm}
 		if j.ID < 0 {
 			j.Err = newError(op, CodeNoMemo)
 			continue
@@ -54,7 +56,7 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 		waves[w] = append(waves[w], i)
 	}
 	for _, wave := range waves {
-		s.trainWave(jobs, wave)
+		s.trainWave(jobs, norms, wave)
 	}
 	for i := range jobs {
 		if jobs[i].Err != nil {
@@ -65,7 +67,7 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 }
 
 // trainWave trains jobs whose IDs are distinct, holding all their locks.
-func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
+func (s *Solver) trainWave(jobs []BatchJob, norms [][2]float64, wave []int) {
 	const op = "train_batch"
 	ids := make([]int64, len(wave))
 	for q, i := range wave {
@@ -75,6 +77,7 @@ func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
 		next := make(map[int64]*memo.Model, len(wave))
 		var djobs []*device.Job
 		var owners []int
+		var scales []memoScale
 		var bufs []*[]float64
 		defer func() {
 			for _, p := range bufs {
@@ -99,6 +102,9 @@ func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
 			dj, p := s.job(j.N, j.NRHS, device.Rows{K: j.M, ColMajor: j.Layout == ColMajor, A: j.A, LDA: j.LDA, B: j.B, LDB: j.LDB})
 			bufs = append(bufs, p)
 			m.Unpack(dj.T, j.N+j.NRHS, dj.RSS)
+			sc := newMemoScale(max(m.AMax, norms[i][0]), max(m.BMax, norms[i][1]))
+			sc.apply(dj, m)
+			scales = append(scales, sc)
 			djobs = append(djobs, dj)
 			owners = append(owners, i)
 		}
@@ -107,12 +113,13 @@ func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
 		}
 		for q, dj := range djobs {
 			j := &jobs[owners[q]]
-			if dj.Info != 0 {
-				j.Err = newError(op, dj.Info)
+			if info := scales[q].finish(dj); info != 0 {
+				j.Err = newError(op, info)
 				continue
 			}
 			m := cur[j.ID]
 			m.Pack(dj.T, j.N+j.NRHS, dj.RSS)
+			scales[q].store(m)
 			m.Rows += int64(j.M)
 			putX(j.Layout, j.N, j.NRHS, dj.X, j.B, j.LDB)
 			next[j.ID] = m

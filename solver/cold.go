@@ -1,6 +1,8 @@
 package solver
 
 import (
+	"math"
+
 	"github.com/libsia/sia/device"
 	"github.com/libsia/sia/memo"
 )
@@ -45,7 +47,7 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 		return -1, newError("cold_train", code)
 	}
 	if trans == 'T' || trans == 't' || m < n {
-		if code := gonumGels(&g); code != CodeOK {
+		if code := s.gels(&g); code != CodeOK {
 			return -1, newError("cold_train", code)
 		}
 		return min(m, n), nil
@@ -54,14 +56,29 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 		zeroB(layout, m, nrhs, b, ldb)
 		return 0, nil
 	}
-	job, p := s.job(n, nrhs, device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb})
+	sc := newMemoScale(g.anrm, g.bnrm)
+	user := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
+	job, p := s.job(n, nrhs, user)
 	defer s.put(p)
 	job.Fresh, job.Tail = true, true
+	sc.apply(job, nil)
 	s.Engine().Run([]*device.Job{job})
-	if job.Info != 0 && nrhs > 0 {
+	if info := sc.finish(job); info != 0 && nrhs > 0 {
 		// With nrhs = 0 dgels returns before factoring, so a singular R
 		// is no error; its memo is still the exact factor.
-		return -1, newError("cold_train", job.Info)
+		return -1, newError("cold_train", info)
+	}
+	switch {
+	case sc.amax == 0:
+		// dgels's quick return for A = 0 sets all of B to zero.
+		zeroB(layout, m, nrhs, b, ldb)
+	case sc.ea != 0 || sc.eb != 0:
+		// The engine left the residual rows in the scaled copy.
+		for i := n; i < m; i++ {
+			for r := 0; r < nrhs; r++ {
+				b[elem(user.ColMajor, i, r, ldb)] = math.Ldexp(job.New.B[i*nrhs+r], -sc.eb)
+			}
+		}
 	}
 	putX(layout, n, nrhs, job.X, b, ldb)
 	if id < 0 {
@@ -73,6 +90,7 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 		}
 		cur.Pack(job.T, n+nrhs, job.RSS)
 		cur.Rows = int64(m)
+		sc.store(cur)
 		return cur, nil
 	})
 }

@@ -3,6 +3,8 @@ package solver
 import (
 	"errors"
 	"fmt"
+
+	"github.com/libsia/sia/memo"
 )
 
 // Library result codes. Negative codes above −1000 are LAPACK's: −i means
@@ -43,7 +45,7 @@ const MaxElements = 1 << 40
 // augmented factor takes n·(n+nrhs) doubles of scratch (128 MiB at the
 // bound), so a call above it is rejected with CodeTooBig before anything is
 // allocated. Learned-index models have n ≤ a few hundred.
-const MaxColumns = 4096
+const MaxColumns = memo.MaxColumns
 
 // Error is a failed call's result code together with the operation that
 // returned it.

@@ -1,58 +1,82 @@
 package solver
 
 import (
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/lapack/gonum"
+	"math"
+
+	"github.com/libsia/sia/device/cpu"
 )
 
-// gonumGels solves the dgels cases that are not memoized (trans 'T', or
-// m < n) with gonum's Dgels, on row-major copies for column-major input, and
-// returns the LAPACK result code. The arguments have been checked.
-func gonumGels(g *gelsArgs) int {
+// gels solves the dgels cases that are never memoized — trans 'T', or
+// m < n — as reference LAPACK's dgels does, on a column-major copy:
+//
+//	trans 'N', m < n: minimum norm, from the QR of Aᵀ (A's LQ);
+//	trans 'T', m ≥ n: minimum norm, from the QR of A;
+//	trans 'T', m < n: least squares, from the QR of Aᵀ.
+//
+// With dgels's scaling: the largest magnitudes of A and of B's first
+// m (trans 'N') or n (trans 'T') rows decide; outside [smlnum, bignum] the
+// data are scaled by a power of two to about 1, and the scaling is undone on
+// the solution (and, unlike dgels, on the residual rows too). An all-zero A
+// gives the zero solution. It returns the LAPACK result code; on i > 0 b is
+// not written. The arguments have been checked.
+func (s *Solver) gels(g *gelsArgs) int {
 	m, n, nrhs := g.m, g.n, g.nrhs
 	mn := max(m, n)
-	if min(m, n, nrhs) == 0 {
+	if min(m, n, nrhs) == 0 || g.anrm == 0 {
 		zeroB(g.layout, mn, nrhs, g.b, g.ldb)
 		return CodeOK
 	}
-	tr := blas.NoTrans
-	if g.trans == 'T' || g.trans == 't' {
-		tr = blas.Trans
+	col := g.layout == ColMajor
+	tr := g.trans == 'T' || g.trans == 't'
+	brow := m
+	if tr {
+		brow = n
 	}
-	a, lda, b, ldb := g.a, g.lda, g.b, g.ldb
-	if g.layout == ColMajor {
-		a, lda = make([]float64, m*n), n
-		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				a[i*n+j] = g.a[i+j*g.lda]
+	bnrm, _ := scan(g.layout, brow, nrhs, g.b, g.ldb)
+	ea, eb := scaleExp(g.anrm, smlnum, bignum), scaleExp(bnrm, smlnum, bignum)
+	// C (p × q, p ≥ q) is A or Aᵀ; the least-squares cases have C·X ≈ B,
+	// the minimum-norm ones Cᵀ·X = B.
+	p, q := m, n
+	transC := m < n // C = Aᵀ
+	if transC {
+		p, q = n, m
+	}
+	minNorm := tr == (m >= n)
+	w := make([]float64, p*(q+nrhs))
+	for j := 0; j < q; j++ {
+		for i := 0; i < p; i++ {
+			ai, aj := i, j
+			if transC {
+				ai, aj = j, i
 			}
-		}
-		b, ldb = make([]float64, mn*nrhs), nrhs
-		for i := 0; i < mn; i++ {
-			for r := 0; r < nrhs; r++ {
-				b[i*nrhs+r] = g.b[i+r*g.ldb]
-			}
+			w[i+j*p] = math.Ldexp(g.a[elem(col, ai, aj, g.lda)], ea)
 		}
 	}
-	var impl gonum.Implementation
-	var q [1]float64
-	impl.Dgels(tr, m, n, nrhs, a, lda, b, ldb, q[:], -1)
-	work := make([]float64, int(q[0]))
-	if !impl.Dgels(tr, m, n, nrhs, a, lda, b, ldb, work, len(work)) {
-		// Report the first exactly zero diagonal of the triangular factor
-		// (R for m ≥ n, L for m < n), as dgels's dtrtrs does.
-		for i := 0; i < min(m, n); i++ {
-			if a[i*lda+i] == 0 {
-				return i + 1
-			}
-		}
-		return CodeInternal
+	rows := p // B's rows read: p for least squares, q for minimum norm
+	if minNorm {
+		rows = q
 	}
-	if g.layout == ColMajor {
-		for i := 0; i < mn; i++ {
-			for r := 0; r < nrhs; r++ {
-				g.b[i+r*g.ldb] = b[i*nrhs+r]
+	for r := 0; r < nrhs; r++ {
+		for i := 0; i < rows; i++ {
+			w[i+(q+r)*p] = math.Ldexp(g.b[elem(col, i, r, g.ldb)], eb)
+		}
+	}
+	if info := cpu.GelsQR(p, q, nrhs, w, p, minNorm); info != 0 {
+		return info
+	}
+	// X (q rows for least squares, p for minimum norm) scaled by 2^(ea−eb),
+	// the residual rows q..p-1 of least squares by 2^−eb.
+	xrows := q
+	if minNorm {
+		xrows = p
+	}
+	for r := 0; r < nrhs; r++ {
+		for i := 0; i < p; i++ {
+			e := ea - eb
+			if i >= xrows {
+				e = -eb
 			}
+			g.b[elem(col, i, r, g.ldb)] = math.Ldexp(w[i+(q+r)*p], e)
 		}
 	}
 	return CodeOK

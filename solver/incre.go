@@ -52,10 +52,20 @@ func (s *Solver) update(op string, id int64, layout Layout, trans byte, m, n, nr
 			case down && cur.Rows-int64(m) < int64(n):
 				// Fewer rows than columns left: R would be singular.
 				return newError(op, CodeCold)
+			case down && (g.anrm > cur.AMax || g.bnrm > cur.BMax):
+				// An entry larger than any absorbed: the row was never
+				// part of the model.
+				return newError(op, CodeCold)
 			}
 			return nil
 		},
 		func(job *device.Job) { job.New, job.Downdate = rows, down },
+		func(cur *memo.Model) memoScale {
+			if down {
+				return newMemoScale(cur.AMax, cur.BMax)
+			}
+			return newMemoScale(max(cur.AMax, g.anrm), max(cur.BMax, g.bnrm))
+		},
 		func(cur *memo.Model) int64 {
 			if down {
 				return cur.Rows - int64(m)

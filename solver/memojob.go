@@ -8,14 +8,16 @@ import (
 // trainMemo is the shared body of the calls that train an existing memo
 // (IncreTrain, DecreTrain, IncreTrainShifted). Under id's lock it runs
 // check on the memo (a shape mismatch returns its error), builds the job
-// with prepare, runs it on the engine with the memo's factor, and only if
-// the job succeeded packs the new factor back, sets the row count with
-// rows and lets done write the solution. It returns the job's effective
+// with prepare, decides the scaling with scale (see memoScale), runs the
+// job on the engine with the memo's factor, and only if the job succeeded
+// packs the new factor back, sets the row count with rows and lets done
+// write the solution. It returns the job's effective
 // rank, or −1 and ErrNoMemo (for a negative id or a missing memo), the
 // check's error, CodeCold for a refused downdate or the job's info.
 func (s *Solver) trainMemo(op string, id int64, n, nrhs int,
 	check func(cur *memo.Model) error,
 	prepare func(job *device.Job),
+	scale func(cur *memo.Model) memoScale,
 	rows func(cur *memo.Model) int64,
 	done func(job *device.Job)) (int, error) {
 	if id < 0 {
@@ -30,15 +32,18 @@ func (s *Solver) trainMemo(op string, id int64, n, nrhs int,
 		defer s.put(p)
 		prepare(job)
 		cur.Unpack(job.T, n+nrhs, job.RSS)
+		sc := scale(cur)
+		sc.apply(job, cur)
 		s.Engine().Run([]*device.Job{job})
-		switch {
-		case job.Info == device.InfoUnstable:
+		switch info := sc.finish(job); {
+		case info == device.InfoUnstable:
 			return newError(op, CodeCold)
-		case job.Info != 0:
-			return newError(op, job.Info)
+		case info != 0:
+			return newError(op, info)
 		}
 		cur.Pack(job.T, n+nrhs, job.RSS)
 		cur.Rows = rows(cur)
+		sc.store(cur)
 		done(job)
 		rank = job.Rank
 		return nil

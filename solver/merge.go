@@ -39,11 +39,15 @@ func (s *Solver) Merge(dst, a, b int64) error {
 		nc := n + nrhs
 		tb := make([]float64, n*nc)
 		rssB := make([]float64, nrhs)
+		// Both factors are brought to the exponents of the union's rows.
+		sc := newMemoScale(max(ma.AMax, mb.AMax), max(ma.BMax, mb.BMax))
 		mb.Unpack(tb, nc, rssB)
+		memo.RescaleFactor(n, nrhs, tb, nc, rssB, int(mb.EA), int(mb.EB), sc.ea, sc.eb)
 		job, p := s.job(n, nrhs, device.Rows{K: n, A: tb, LDA: nc, B: tb[n:], LDB: nc})
 		defer s.put(p)
 		job.Solve = false
 		ma.Unpack(job.T, nc, job.RSS)
+		memo.RescaleFactor(n, nrhs, job.T, nc, job.RSS, int(ma.EA), int(ma.EB), sc.ea, sc.eb)
 		s.Engine().Run([]*device.Job{job})
 		out := memo.NewModel(n, nrhs)
 		for r := range rssB {
@@ -51,6 +55,7 @@ func (s *Solver) Merge(dst, a, b int64) error {
 		}
 		out.Pack(job.T, nc, job.RSS)
 		out.Rows = ma.Rows + mb.Rows
+		sc.store(out)
 		return map[int64]*memo.Model{dst: out}, nil
 	})
 }

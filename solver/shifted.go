@@ -39,7 +39,8 @@ func (s *Solver) IncreTrainShifted(id int64, layout Layout, k, n, nrhs int, aNew
 // effective rank (see ColdTrainRank).
 func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (int, error) {
 	const op = "incre_train_shifted"
-	if code := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb); code != CodeOK {
+	code, anrm, bnrm := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb)
+	if code != CodeOK {
 		return -1, newError(op, code)
 	}
 	col := layout == ColMajor
@@ -60,24 +61,43 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 			job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
 			job.Refine = int(s.refine.Load())
 		},
+		// The targets are replaced: their magnitude is that of b alone.
+		func(cur *memo.Model) memoScale { return newMemoScale(max(cur.AMax, anrm), bnrm) },
 		func(*memo.Model) int64 { return int64(m) },
 		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
 }
 
-// checkShifted validates IncreTrainShifted's arguments: layout, then NaN/Inf
-// in the data, then dimensions and leading dimensions in argument order,
-// then extents and slice lengths.
-func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) int {
+// checkShifted validates IncreTrainShifted's arguments: layout, then extents
+// (CodeTooBig before anything is read), then NaN/Inf in the data, then
+// dimensions and leading dimensions in argument order, then slice lengths.
+// It returns the result code and the largest magnitudes of aNew, a and b.
+func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (code int, anrm, bnrm float64) {
 	if layout != RowMajor && layout != ColMajor {
-		return -1
+		return -1, 0, 0
 	}
+	ea, eaNew, eb := Extent(layout, m, n, lda), Extent(layout, k, n, ldaNew), Extent(layout, max(m, n), nrhs, ldb)
+	if ea > MaxElements || eaNew > MaxElements || eb > MaxElements || n > MaxColumns || nrhs > MaxColumns {
+		return CodeTooBig, 0, 0
+	}
+	anew, ok1 := scan(layout, k, n, aNew, ldaNew)
+	aall, ok2 := scan(layout, m, n, a, lda)
+	bnrm, ok3 := scan(layout, m, nrhs, b, ldb)
+	code = shiftedDims(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, ea, eaNew, eb)
 	switch {
-	case nonFinite(layout, k, n, aNew, ldaNew):
-		return -5
-	case nonFinite(layout, m, n, a, lda):
-		return -8
-	case nonFinite(layout, m, nrhs, b, ldb):
-		return -10
+	case !ok1:
+		code = -5
+	case !ok2:
+		code = -8
+	case !ok3:
+		code = -10
+	}
+	return code, max(anew, aall), bnrm
+}
+
+// shiftedDims checks checkShifted's dimensions, leading dimensions and slice
+// lengths, in argument order.
+func shiftedDims(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int, ea, eaNew, eb int) int {
+	switch {
 	case k < 1:
 		return -2
 	case n < 1:
@@ -93,10 +113,7 @@ func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m i
 	case layout == RowMajor && ldb < max(1, nrhs) || layout == ColMajor && ldb < max(m, n):
 		return -11
 	}
-	ea, eaNew, eb := Extent(layout, m, n, lda), Extent(layout, k, n, ldaNew), Extent(layout, max(m, n), nrhs, ldb)
 	switch {
-	case ea > MaxElements || eaNew > MaxElements || eb > MaxElements || n > MaxColumns || nrhs > MaxColumns:
-		return CodeTooBig
 	case len(aNew) < eaNew:
 		return -5
 	case len(a) < ea:

@@ -19,7 +19,11 @@ package cpu
 //
 // Geqr2 panics on negative dimensions, k < n, nc < n, a small ldw or a short
 // slice.
-func Geqr2(k, n, nc int, w []float64, ldw int) {
+func Geqr2(k, n, nc int, w []float64, ldw int) { geqr2(k, n, nc, w, ldw, nil) }
+
+// geqr2 is Geqr2 that also stores reflector j's τ in taus[j] when tau is not
+// nil (len(taus) ≥ n), as LAPACK's dgeqr2 does.
+func geqr2(k, n, nc int, w []float64, ldw int, taus []float64) {
 	switch {
 	case n < 0:
 		panic(errNLT0)
@@ -37,6 +41,9 @@ func Geqr2(k, n, nc int, w []float64, ldw int) {
 		v := w[j*ldw+j+1 : j*ldw+k]
 		beta, tau := Larfg(w[j*ldw+j], v)
 		w[j*ldw+j] = beta
+		if taus != nil {
+			taus[j] = tau
+		}
 		if tau == 0 {
 			continue
 		}

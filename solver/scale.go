@@ -1,0 +1,131 @@
+package solver
+
+import (
+	"math"
+
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/memo"
+)
+
+// Scaling at the ends of the floating-point range.
+//
+// LAPACK's dgels scales A (and B) into [smlnum, bignum] when its largest
+// entry lies outside, solves, and undoes the scaling on the solution, so
+// that entries near overflow or deep in the denormals are solved as
+// accurately as ordinary ones. libsia does the same on every path, with
+// powers of two (exact: no rounding is added) and, for memoized models, a
+// narrower range: a memo carries sums of squares (the residual sums) and
+// the shifted-target solve forms products of rows and targets, which must
+// not overflow or underflow either. The memo keeps the exponents it is
+// stored with (memo.Model.EA, EB), because the true R of data near 1e306
+// need not be representable at all.
+const (
+	// smlnum and bignum are dgels's bounds: dlamch('S')/dlamch('P') and its
+	// reciprocal.
+	smlnum = 0x1p-970
+	bignum = 0x1p+970
+	// memoLo and memoHi bound the largest magnitude of a memoized model's
+	// rows and targets as stored: squares and pairwise products of such
+	// values, summed over up to 2⁶⁰ rows, stay normal and finite.
+	memoLo = 0x1p-400
+	memoHi = 0x1p+400
+)
+
+// scaleExp returns the exponent e that brings amax to about 1 (amax·2^e in
+// [1, 2)) when amax lies outside [lo, hi], and 0 when it lies inside or is
+// zero.
+func scaleExp(amax, lo, hi float64) int {
+	if amax == 0 || amax >= lo && amax <= hi {
+		return 0
+	}
+	return -math.Ilogb(amax)
+}
+
+// scaleRows returns a compact row-major copy of the K rows of r (N columns
+// of A, nrhs of B) with A multiplied by 2^ea and B by 2^eb; r itself when
+// both exponents are zero.
+func scaleRows(r device.Rows, n, nrhs, ea, eb int) device.Rows {
+	if ea == 0 && eb == 0 {
+		return r
+	}
+	out := device.Rows{K: r.K, A: make([]float64, r.K*n), LDA: max(n, 1), LDB: max(nrhs, 1)}
+	for i := 0; i < r.K; i++ {
+		for j := 0; j < n; j++ {
+			out.A[i*n+j] = math.Ldexp(r.A[elem(r.ColMajor, i, j, r.LDA)], ea)
+		}
+	}
+	if r.B != nil {
+		out.B = make([]float64, r.K*max(nrhs, 1))
+		for i := 0; i < r.K; i++ {
+			for c := 0; c < nrhs; c++ {
+				out.B[i*nrhs+c] = math.Ldexp(r.B[elem(r.ColMajor, i, c, r.LDB)], eb)
+			}
+		}
+	}
+	return out
+}
+
+// elem is the index of element (i, j) of a matrix in the given layout.
+func elem(colMajor bool, i, j, ld int) int {
+	if colMajor {
+		return i + j*ld
+	}
+	return i*ld + j
+}
+
+// memoScale is a memoized call's scaling: the exponents the model is
+// trained and stored with, and the largest magnitudes of all its rows and
+// targets after the call.
+type memoScale struct {
+	ea, eb     int
+	amax, bmax float64
+}
+
+// newMemoScale decides the scaling of a model whose rows and targets, after
+// the call, have largest magnitudes amax and bmax.
+func newMemoScale(amax, bmax float64) memoScale {
+	return memoScale{ea: scaleExp(amax, memoLo, memoHi), eb: scaleExp(bmax, memoLo, memoHi), amax: amax, bmax: bmax}
+}
+
+// apply prepares job for the engine: the factor unpacked from cur (nil for
+// a fresh job) is brought to the call's exponents, and the job's new rows
+// (and All rows) are replaced by scaled copies when the exponents are not
+// zero. The caller's rows are never modified.
+func (sc memoScale) apply(job *device.Job, cur *memo.Model) {
+	if cur != nil {
+		memo.RescaleFactor(job.N, job.NRHS, job.T, job.N+job.NRHS, job.RSS, int(cur.EA), int(cur.EB), sc.ea, sc.eb)
+	}
+	if sc.ea == 0 && sc.eb == 0 {
+		return
+	}
+	job.New = scaleRows(job.New, job.N, job.NRHS, sc.ea, sc.eb)
+	if job.All != nil {
+		all := scaleRows(*job.All, job.N, job.NRHS, sc.ea, sc.eb)
+		job.All = &all
+	}
+}
+
+// finish completes a successful job: an all-zero A (R = 0) has the zero
+// solution, as dgels's quick return gives, instead of R(1,1) = 0; the
+// solution is brought back to the caller's scale. It returns the job's Info
+// after that.
+func (sc memoScale) finish(job *device.Job) int {
+	if job.Info > 0 && sc.amax == 0 {
+		job.Info = 0
+		clear(job.X)
+	}
+	if job.Info != 0 {
+		return job.Info
+	}
+	if d := sc.ea - sc.eb; d != 0 {
+		for i := range job.X[:job.N*job.NRHS] {
+			job.X[i] = math.Ldexp(job.X[i], d)
+		}
+	}
+	return 0
+}
+
+// store records the scaling in the memo of a successful call.
+func (sc memoScale) store(m *memo.Model) {
+	m.EA, m.EB, m.AMax, m.BMax = int32(sc.ea), int32(sc.eb), sc.amax, sc.bmax
+}
