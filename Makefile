@@ -18,11 +18,11 @@ BUILD   := build
 LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
-APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev pocl-opencl-icd ocl-icd-libopencl1 \
+APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev liblapack-test pocl-opencl-icd ocl-icd-libopencl1 \
             python3 python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim shimtest install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest xlintstd install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -59,6 +59,12 @@ shimtest: $(SHIM)
 	diff $(BUILD)/shim_real.txt $(BUILD)/shim_preload.txt
 	@echo "shimtest: $$(wc -l < $(BUILD)/shim_real.txt) lines identical to Debian LAPACK (linked and LD_PRELOAD)"
 
+# xlintstd: LAPACK's own DLS/DQR/DLQ tests (Debian's liblapack-test) with
+# the shim preloaded; the binding of dgels_ is verified and the summary
+# lines parsed (shim/xlintstd.sh).
+xlintstd: $(SHIM)
+	shim/xlintstd.sh $(SHIM) $(BUILD)/xlintstd
+
 # install: libraries with soname and version, headers, pkg-config file and
 # CMake package under PREFIX (DESTDIR honoured).
 LIBDIR := $(DESTDIR)$(PREFIX)/lib
@@ -91,7 +97,7 @@ install-test: $(LIB) $(SHIM)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest crash ctest shimtest install-test pytest pyinstall-test asan fuzz bench-index-smoke
+test: deps vet gotest crash ctest shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -103,7 +109,7 @@ gotest:
 	$(GO) test -race -short -count=1 ./...
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 
-CTESTS := $(BUILD)/test_gels $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
+CTESTS := $(BUILD)/test_gels $(BUILD)/test_extremes $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
           $(BUILD)/test_memory $(BUILD)/test_cpp $(BUILD)/test_index $(BUILD)/quickstart
 
 $(BUILD)/%: ctest/%.c ctest/check.h include/sia.h $(LIB)
@@ -127,6 +133,7 @@ FUZZTIME ?= 15s
 FUZZ_TARGETS := FuzzColdTrain FuzzIncreTrain FuzzIncreTrainShifted FuzzMergeAndBatch
 fuzz:
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./solver || exit 1; done
+	@echo "== FuzzDecode (durable records)"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./memo
 
 # pytest: the Python binding's unittest suite (Debian's python3 + numpy).
 PYTHON ?= /usr/bin/python3

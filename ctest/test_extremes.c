@@ -1,0 +1,304 @@
+/* test_extremes.c -- every entry point at the ends of the floating-point
+ * range, against Debian's LAPACKE_dgels in the same process.
+ *
+ * The data (string-key-like: random entries, a bias column of ones) are
+ * scaled by sa (A) and sb (b) for sa, sb in {1e+-150, 1e+-295, 1e+-300,
+ * 1e-310, 1e-315 (denormals), DBL_MAX/n}: A alone, b alone and both. For
+ * each entry point -- cold_train ('N'/'T', m >= n and m < n), incre_train,
+ * decre_train, incre_train_shifted, sia_memo_merge followed by incre_train,
+ * sia_train_batch, the rank-revealing solve -- in both layouts and on both
+ * engines (the CPU engine and OpenCL, PoCL here), libsia's answer must have
+ * LAPACKE's return code, be finite, and lie within 10x of LAPACKE's error
+ * (or of 1e-12, the error floor of these well-conditioned problems, which
+ * is ~1e3 n eps cond(A)) from the exact answer of the scaled problem
+ * (x_unscaled * sb / sa). The incremental paths are compared with one
+ * dgels on all the rows they have absorbed. Zero A and zero b are checked
+ * against LAPACKE's codes and zero solutions.
+ *
+ * Scale pairs whose exact answer is not representable in double (|sb/sa|
+ * beyond 1e+-280) are skipped: neither library can return it.
+ *
+ * Output: a Markdown table, one row per entry point, one column per scale:
+ * the worst relative error of libsia / of LAPACKE over layouts, engines and
+ * the three pairings; README's accuracy matrix is this output
+ * (bench/accuracy/extremes.md, `make figures`). */
+#include <float.h>
+#include <lapacke.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "sia.h"
+
+enum { M0 = 300, K = 60, MT = M0 + K, N = 17, NRHS = 2, MW = 9 };
+#define FLOOR 1e-12
+
+static double A0[MT * N], B0[MT * NRHS]; /* column-major, ld MT */
+
+/* A problem solved by one dgels: rows r0..r0+m-1 of the base data, n
+ * columns, trans, targets shifted or not. */
+typedef struct {
+  char trans;
+  int r0, m, n, shifted;
+} prob;
+
+static double base_b(int i, int r, int shifted) {
+  double v = B0[i + r * MT];
+  return shifted ? v + 0.25 + 0.01 * i / MT : v;
+}
+
+/* fill_a/fill_b write the scaled rows of a problem in layout, tight ld. */
+static void fill_a(int layout, int r0, int m, int n, double sa, double *a) {
+  int ld = layout == SIA_ROW_MAJOR ? n : m;
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) a[at(layout, i, j, ld)] = A0[(r0 + i) + j * MT] * sa;
+}
+static void fill_b(int layout, int r0, int rows, int shifted, double sb, double *b) {
+  int ld = layout == SIA_ROW_MAJOR ? NRHS : rows;
+  for (int i = 0; i < rows; i++)
+    for (int r = 0; r < NRHS; r++) b[at(layout, i, r, ld)] = base_b(r0 + i, r, shifted) * sb;
+}
+static int lda_of(int layout, int m, int n) { return layout == SIA_ROW_MAJOR ? n : m; }
+static int ldb_of(int layout, int rows) { return layout == SIA_ROW_MAJOR ? NRHS : rows; }
+static int xrows(prob p) { return p.trans == 'N' ? p.n : p.m; }
+
+/* lapack solves p with LAPACKE_dgels on scaled data in layout; x gets the
+ * solution (column-major, ld MT). Returns LAPACKE's info. */
+static int lapack(int layout, prob p, double sa, double sb, double *x) {
+  int rows = p.m > p.n ? p.m : p.n;
+  double *a = malloc(sizeof(double) * p.m * p.n), *b = malloc(sizeof(double) * rows * NRHS);
+  fill_a(layout, p.r0, p.m, p.n, sa, a);
+  fill_b(layout, p.r0, rows, p.shifted, sb, b);
+  int info = LAPACKE_dgels(layout, p.trans, p.m, p.n, NRHS, a, lda_of(layout, p.m, p.n), b,
+                           ldb_of(layout, rows));
+  for (int i = 0; i < xrows(p); i++)
+    for (int r = 0; r < NRHS; r++) x[i + r * MT] = b[at(layout, i, r, ldb_of(layout, rows))];
+  free(a);
+  free(b);
+  return info;
+}
+
+/* err is max|x - want| / max|want| over the solution (inf-norm, free of
+ * overflow); +inf when x has a non-finite entry. */
+static double err(prob p, const double *x, const double *want) {
+  double d = 0, w = 0;
+  for (int r = 0; r < NRHS; r++)
+    for (int i = 0; i < xrows(p); i++) {
+      double xi = x[i + r * MT], wi = want[i + r * MT];
+      if (!isfinite(xi)) return INFINITY;
+      d = fmax(d, fabs(xi - wi));
+      w = fmax(w, fabs(wi));
+    }
+  return w > 0 ? d / w : d;
+}
+
+/* Read the solution of p out of b (rows max(m,n)) in layout. */
+static void take(int layout, prob p, const double *b, int ldb, double *x) {
+  for (int i = 0; i < xrows(p); i++)
+    for (int r = 0; r < NRHS; r++) x[i + r * MT] = b[at(layout, i, r, ldb)];
+}
+
+enum { P_COLD_N, P_COLD_N_WIDE, P_COLD_T, P_COLD_T_WIDE, P_INCRE, P_DECRE, P_SHIFTED,
+       P_MERGE, P_BATCH, P_RCOND, NPATH };
+static const char *path_name[NPATH] = {
+    "cold_train 'N' m>=n", "cold_train 'N' m<n", "cold_train 'T' m>=n", "cold_train 'T' m<n",
+    "incre_train",         "decre_train",        "incre_train_shifted", "memo_merge + incre",
+    "sia_train_batch",     "rank-revealing cold"};
+
+/* The dgels problem each path must match. */
+static prob final_prob(int path) {
+  switch (path) {
+    case P_COLD_N: return (prob){'N', 0, MT, N, 0};
+    case P_COLD_N_WIDE: return (prob){'N', 0, MW, N, 0};
+    case P_COLD_T: return (prob){'T', 0, MT, N, 0};
+    case P_COLD_T_WIDE: return (prob){'T', 0, MW, N, 0};
+    case P_DECRE: return (prob){'N', 0, M0, N, 0};
+    case P_SHIFTED: return (prob){'N', 0, MT, N, 1};
+    default: return (prob){'N', 0, MT, N, 0};
+  }
+}
+
+/* libsia runs path in layout on scaled data; x gets the solution. Returns
+ * the code of the call that produced it (earlier calls must succeed). */
+static int run(int path, int layout, double sa, double sb, double *x) {
+  prob p = final_prob(path);
+  static double a[MT * N], b[MT * NRHS], a2[MT * N], b2[MT * NRHS];
+  int rc = 0;
+  sia_memo_clear();
+  switch (path) {
+    case P_COLD_N: case P_COLD_N_WIDE: case P_COLD_T: case P_COLD_T_WIDE: case P_RCOND: {
+      int rows = p.m > p.n ? p.m : p.n;
+      fill_a(layout, 0, p.m, p.n, sa, a);
+      fill_b(layout, 0, rows, 0, sb, b);
+      if (path == P_RCOND) sia_set_rcond(1e-12);
+      rc = cold_train(path == P_RCOND ? 6 : -1, layout, p.trans, p.m, p.n, NRHS, a,
+                      lda_of(layout, p.m, p.n), b, ldb_of(layout, rows));
+      sia_set_rcond(-1);
+      take(layout, p, b, ldb_of(layout, rows), x);
+      return rc;
+    }
+    case P_INCRE: case P_BATCH: case P_MERGE: {
+      if (path == P_MERGE) {
+        int h = M0 / 2;
+        fill_a(layout, 0, h, N, sa, a);
+        fill_b(layout, 0, h, 0, sb, b);
+        CHECK(cold_train(2, layout, 'N', h, N, NRHS, a, lda_of(layout, h, N), b, ldb_of(layout, h)) == 0, "merge half");
+        fill_a(layout, h, M0 - h, N, sa, a);
+        fill_b(layout, h, M0 - h, 0, sb, b);
+        CHECK(cold_train(3, layout, 'N', M0 - h, N, NRHS, a, lda_of(layout, M0 - h, N), b,
+                         ldb_of(layout, M0 - h)) == 0, "merge half");
+        CHECK(sia_memo_merge(1, 2, 3) == 0, "merge");
+      } else {
+        fill_a(layout, 0, M0, N, sa, a);
+        fill_b(layout, 0, M0, 0, sb, b);
+        CHECK(cold_train(1, layout, 'N', M0, N, NRHS, a, lda_of(layout, M0, N), b, ldb_of(layout, M0)) == 0, "cold");
+      }
+      fill_a(layout, M0, K, N, sa, a2);
+      fill_b(layout, M0, K, 0, sb, b2);
+      if (path == P_BATCH) {
+        struct sia_job job = {1, layout, K, N, NRHS, a2, lda_of(layout, K, N), b2, ldb_of(layout, K), 0};
+        sia_train_batch(&job, 1);
+        rc = job.info;
+      } else {
+        rc = incre_train(1, layout, 'N', K, N, NRHS, a2, lda_of(layout, K, N), b2, ldb_of(layout, K));
+      }
+      take(layout, p, b2, ldb_of(layout, K), x);
+      return rc;
+    }
+    case P_DECRE:
+      fill_a(layout, 0, MT, N, sa, a);
+      fill_b(layout, 0, MT, 0, sb, b);
+      CHECK(cold_train(1, layout, 'N', MT, N, NRHS, a, lda_of(layout, MT, N), b, ldb_of(layout, MT)) == 0, "cold");
+      fill_a(layout, M0, K, N, sa, a2);
+      fill_b(layout, M0, K, 0, sb, b2);
+      rc = decre_train(1, layout, 'N', K, N, NRHS, a2, lda_of(layout, K, N), b2, ldb_of(layout, K));
+      take(layout, p, b2, ldb_of(layout, K), x);
+      return rc;
+    case P_SHIFTED:
+      fill_a(layout, 0, M0, N, sa, a);
+      fill_b(layout, 0, M0, 0, sb, b);
+      CHECK(cold_train(1, layout, 'N', M0, N, NRHS, a, lda_of(layout, M0, N), b, ldb_of(layout, M0)) == 0, "cold");
+      fill_a(layout, M0, K, N, sa, a2);
+      fill_a(layout, 0, MT, N, sa, a);
+      fill_b(layout, 0, MT, 1, sb, b);
+      rc = incre_train_shifted(1, layout, K, N, NRHS, a2, lda_of(layout, K, N), MT, a,
+                               lda_of(layout, MT, N), b, ldb_of(layout, MT));
+      take(layout, p, b, ldb_of(layout, MT), x);
+      return rc;
+  }
+  return -9999;
+}
+
+static double worst_sia[NPATH][16], worst_lapack[NPATH][16];
+
+static void scaled_matrix(const char *engine, int e) {
+  const double scales[] = {1e150, 1e-150, 1e295, 1e-295, 1e300, 1e-300, 1e-310, 1e-315, DBL_MAX / N};
+  const int ns = sizeof scales / sizeof scales[0];
+  static double want[MT * NRHS], xl[MT * NRHS], xs[MT * NRHS], ref[MT * NRHS];
+  for (int path = 0; path < NPATH; path++) {
+    prob p = final_prob(path);
+    CHECK(lapack(SIA_COL_MAJOR, p, 1, 1, ref) == 0, "unscaled reference");
+    for (int s = 0; s <= ns; s++) {
+      for (int pair = 0; pair < 3; pair++) {
+        double v = s == ns ? 1 : scales[s];
+        double sa = pair == 1 ? 1 : v, sb = pair == 0 ? 1 : v;
+        if (s == ns && pair > 0) continue; /* scale 1: once */
+        double ratio = sb / sa;
+        if (!(ratio < 1e280 && ratio > 1e-280)) continue;
+        for (int i = 0; i < xrows(p); i++)
+          for (int r = 0; r < NRHS; r++) want[i + r * MT] = ref[i + r * MT] * ratio;
+        for (int layout = SIA_ROW_MAJOR; layout <= SIA_COL_MAJOR; layout++) {
+          int il = lapack(layout, p, sa, sb, xl);
+          int is = run(path, layout, sa, sb, xs);
+          double el = il == 0 ? err(p, xl, want) : INFINITY, es = err(p, xs, want);
+          double r = es / fmax(el, FLOOR);
+          CHECK(is == il, "%s %s layout %d sa %g sb %g: code %d, LAPACKE %d", engine, path_name[path],
+                layout, sa, sb, is, il);
+          CHECK(il != 0 || r <= 10, "%s %s layout %d sa %g sb %g: error %.3g, LAPACKE %.3g", engine,
+                path_name[path], layout, sa, sb, es, el);
+          int col = s == ns ? 0 : s + 1;
+          if (il == 0) {
+            worst_sia[path][col] = fmax(worst_sia[path][col], es);
+            worst_lapack[path][col] = fmax(worst_lapack[path][col], el);
+          }
+        }
+      }
+    }
+  }
+  (void)e;
+}
+
+/* Zero A and zero b: LAPACKE's codes and exactly zero solutions. */
+static void zeros(void) {
+  for (int layout = SIA_ROW_MAJOR; layout <= SIA_COL_MAJOR; layout++) {
+    for (int t = 0; t < 2; t++) {
+      char trans = t ? 'T' : 'N';
+      for (int wide = 0; wide < 2; wide++) {
+        int m = wide ? MW : M0, rows = m > N ? m : N;
+        static double a[MT * N], b[MT * NRHS], al[MT * N], bl[MT * NRHS];
+        for (int zb = 0; zb < 2; zb++) {
+          fill_a(layout, 0, m, N, zb ? 1 : 0, a);
+          fill_b(layout, 0, rows, 0, zb ? 0 : 1, b);
+          memcpy(al, a, sizeof a);
+          memcpy(bl, b, sizeof b);
+          sia_memo_clear();
+          int is = cold_train(trans == 'N' && !wide ? 1 : -1, layout, trans, m, N, NRHS, a,
+                              lda_of(layout, m, N), b, ldb_of(layout, rows));
+          int il = LAPACKE_dgels(layout, trans, m, N, NRHS, al, lda_of(layout, m, N), bl,
+                                 ldb_of(layout, rows));
+          CHECK(is == il, "zero %s: layout %d trans %c m %d: code %d, LAPACKE %d", zb ? "b" : "A",
+                layout, trans, m, is, il);
+          int xr = trans == 'N' ? N : m;
+          for (int i = 0; i < xr; i++)
+            for (int r = 0; r < NRHS; r++)
+              CHECK(b[at(layout, i, r, ldb_of(layout, rows))] == 0, "zero %s: x not zero", zb ? "b" : "A");
+          if (trans == 'N' && !wide && !zb) {
+            /* A model of zero rows absorbs more zero rows: still x = 0. */
+            fill_a(layout, 0, K, N, 0, a);
+            fill_b(layout, 0, K, 0, 1, b);
+            CHECK(incre_train(1, layout, 'N', K, N, NRHS, a, lda_of(layout, K, N), b, ldb_of(layout, K)) == 0,
+                  "incre on zero A");
+            for (int i = 0; i < N; i++) CHECK(b[at(layout, i, 0, ldb_of(layout, K))] == 0, "incre zero A: x");
+          }
+        }
+      }
+    }
+  }
+}
+
+int main(void) {
+  for (int i = 0; i < MT; i++) {
+    for (int j = 0; j < N - 1; j++) A0[i + j * MT] = rng_uniform();
+    A0[i + (N - 1) * MT] = 1; /* bias */
+    for (int r = 0; r < NRHS; r++) B0[i + r * MT] = rng_uniform() * 4;
+  }
+  const char *engines[] = {"cpu", "opencl"};
+  for (int e = 0; e < 2; e++) {
+    if (sia_device_select(engines[e]) != 0) {
+      CHECK(!getenv("SIA_REQUIRE_OPENCL"), "SIA_REQUIRE_OPENCL is set but OpenCL cannot be selected");
+      printf("test_extremes: no OpenCL device; the OpenCL engine is not tested\n");
+      continue;
+    }
+    scaled_matrix(engines[e], e);
+    if (e == 1) {
+      /* The OpenCL half must have run on the device, never falling back. */
+      char buf[8192];
+      const char *line;
+      int dev = -1, routed = -1, fell = -1;
+      CHECK(sia_device_describe(buf, sizeof buf) >= 0, "describe");
+      if ((line = strstr(buf, "opencl jobs: ")))
+        sscanf(line, "opencl jobs: %d on device, %d routed to cpu (unsupported), %d fallbacks", &dev, &routed, &fell);
+      CHECK(dev > 0 && fell == 0, "OpenCL engine: %d jobs on the device, %d fallbacks", dev, fell);
+    }
+  }
+  sia_device_select("cpu");
+  zeros();
+  printf("| entry point | 1 | 1e150 | 1e-150 | 1e295 | 1e-295 | 1e300 | 1e-300 | 1e-310 | 1e-315 | DBL_MAX/n |\n");
+  printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (int path = 0; path < NPATH; path++) {
+    printf("| %s |", path_name[path]);
+    for (int c = 0; c <= 9; c++) printf(" %.0e / %.0e |", worst_sia[path][c], worst_lapack[path][c]);
+    printf("\n");
+  }
+  return check_done("test_extremes");
+}
