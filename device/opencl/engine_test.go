@@ -28,27 +28,35 @@ func engine(t *testing.T) *opencl.Engine {
 	return e
 }
 
+// requireOnDevice fails the test unless the engine ran jobs on the device
+// and none fell back to the CPU after a device failure: a test that is not
+// about fallback must not pass on the CPU engine's answers.
+func requireOnDevice(t *testing.T, e *opencl.Engine) {
+	t.Helper()
+	st := e.Stats()
+	require.Positive(t, st.DeviceJobs, "no job ran on the device (last error: %q)", st.LastError)
+	require.Zero(t, st.Fallbacks, "jobs fell back to the CPU after device errors: %s", st.LastError)
+}
+
 func TestColdOnDevice(t *testing.T) {
 	e := engine(t)
 	defer e.Close()
 	enginetest.ColdTest(t, e, 4)
-	require.Positive(t, e.Stats().DeviceJobs, "some cold jobs must have run on the device")
+	requireOnDevice(t, e)
 }
 
 func TestIncreOnDevice(t *testing.T) {
 	e := engine(t)
 	defer e.Close()
 	enginetest.IncreTest(t, e, 4)
-	st := e.Stats()
-	require.Positive(t, st.DeviceJobs)
-	require.Zero(t, st.Fallbacks, st.LastError)
+	requireOnDevice(t, e)
 }
 
 func TestBatchOnDevice(t *testing.T) {
 	e := engine(t)
 	defer e.Close()
 	enginetest.BatchTest(t, e)
-	require.Zero(t, e.Stats().Fallbacks, e.Stats().LastError)
+	requireOnDevice(t, e)
 }
 
 // TestBinaryRoute exercises the FPGA route on whatever device there is:
@@ -66,6 +74,7 @@ func TestBinaryRoute(t *testing.T) {
 	require.NoError(t, err)
 	defer e2.Close()
 	enginetest.BatchTest(t, e2)
+	requireOnDevice(t, e2)
 	require.NoError(t, os.WriteFile(path, []byte("not a binary"), 0o600))
 	_, err = opencl.New(opencl.Options{PlatformIndex: d.PlatformIndex, DeviceIndex: d.DeviceIndex, Binary: path, Fallback: &cpu.Engine{}})
 	require.Error(t, err, "a wrong binary must be refused cleanly")
