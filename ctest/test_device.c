@@ -105,7 +105,14 @@ int main(void) {
     run_batch("opencl");
     sia_device_describe(buf, sizeof buf);
     printf("%s", buf);
-    CHECK(strstr(buf, " 0 fallbacks") != NULL, "no device failures");
+    /* The batch ran on the device: jobs counted there, none fell back. */
+    const char *jobs_line = strstr(buf, "opencl jobs: ");
+    long on_device = 0, routed = 0, fallbacks = -1;
+    CHECK(jobs_line && sscanf(jobs_line, "opencl jobs: %ld on device, %ld routed to cpu (unsupported), %ld fallbacks",
+                              &on_device, &routed, &fallbacks) == 3,
+          "describe lacks the OpenCL counters");
+    CHECK(on_device > 0, "no job ran on the OpenCL device");
+    CHECK(fallbacks == 0, "%ld jobs fell back after device failures", fallbacks);
   } else if (getenv("SIA_REQUIRE_OPENCL")) {
     CHECK(0, "SIA_REQUIRE_OPENCL is set but no OpenCL device could be selected");
   } else {
