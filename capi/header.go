@@ -6,7 +6,10 @@ package main
 */
 import "C"
 
-import "github.com/libsia/sia/solver"
+import (
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/solver"
+)
 
 // codesMatch holds one element per result code whose value in include/sia.h
 // equals the solver's: an index d - d of a constant d ≠ 0 is out of range
@@ -16,6 +19,7 @@ var codesMatch = [...]struct{}{
 	[1]struct{}{}[C.SIA_OK-solver.CodeOK],
 	[1]struct{}{}[C.SIA_ENOMEMO-solver.CodeNoMemo],
 	[1]struct{}{}[C.SIA_EINTERNAL-solver.CodeInternal],
+	[1]struct{}{}[C.SIA_EINTERNAL-device.InfoInternal], // engines report panics with it
 	[1]struct{}{}[C.SIA_ETOOBIG-solver.CodeTooBig],
 	[1]struct{}{}[C.SIA_ECOLD-solver.CodeCold],
 	[1]struct{}{}[C.SIA_ENODEVICE-solver.CodeNoDevice],

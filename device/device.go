@@ -90,6 +90,14 @@ type Job struct {
 // InfoUnstable is Job.Info when a downdate was refused for stability.
 const InfoUnstable = -1
 
+// InfoInternal is Job.Info when the engine failed on the job internally (a
+// panic in its code, recovered on whatever goroutine ran the job). T, RSS,
+// X and the rows of New.B that Tail writes are then unspecified, the other
+// jobs of the batch are unaffected, and the caller must discard the job's
+// results. Its value is the C API's SIA_EINTERNAL (-1002), so a caller that
+// passes a job's Info through as a result code reports it as such.
+const InfoInternal = -1002
+
 // Stability bounds of downdating (see Job).
 const (
 	// DowndateMinAlpha2 is the smallest 1 − ‖R⁻ᵀz‖² accepted for a removed
@@ -103,6 +111,8 @@ const (
 // Engine trains batches of jobs. Run must process every job of the batch;
 // jobs are independent (no two share memory) so an engine may run them in any
 // order or in parallel. Run must not keep any slice of a job after returning.
+// Run must not panic: a failure inside the engine, on any goroutine it uses,
+// is reported as InfoInternal on the jobs it affected.
 type Engine interface {
 	// Name identifies the engine, e.g. "cpu" or "opencl:<device>".
 	Name() string

@@ -30,13 +30,14 @@ func (e *Engine) Name() string { return "cpu" }
 func (e *Engine) Run(jobs []*device.Job) {
 	if len(jobs) == 1 && e.Workers >= 2 && jobs[0].Fresh && !jobs[0].Downdate &&
 		jobs[0].New.K >= 2*ParallelMinRows {
-		e.runParallelCold(jobs[0], min(e.Workers, jobs[0].New.K/ParallelMinRows))
+		j := jobs[0]
+		protect(j, func() { e.runParallelCold(j, min(e.Workers, j.New.K/ParallelMinRows)) })
 		return
 	}
 	workers := min(max(e.Workers, 1), len(jobs))
 	if workers <= 1 {
 		for _, j := range jobs {
-			e.run(j)
+			e.runSafe(j)
 		}
 		return
 	}
@@ -45,7 +46,7 @@ func (e *Engine) Run(jobs []*device.Job) {
 	for range workers {
 		wg.Go(func() {
 			for j := range next {
-				e.run(j)
+				e.runSafe(j)
 			}
 		})
 	}
@@ -100,9 +101,15 @@ func (e *Engine) runParallelCold(j *device.Job, p int) {
 	}
 	var wg sync.WaitGroup
 	for _, part := range parts {
-		wg.Go(func() { e.absorb(part) })
+		wg.Go(func() { protect(part, func() { e.absorb(part) }) })
 	}
 	wg.Wait()
+	for _, part := range parts {
+		if part.Info == device.InfoInternal {
+			j.Info = device.InfoInternal
+			return
+		}
+	}
 	copy(j.RSS, parts[0].RSS)
 	w := make([]float64, n*nc)
 	for _, part := range parts[1:] {
@@ -145,6 +152,27 @@ func rowsView(r *device.Rows, lo, hi int) device.Rows {
 	}
 	return v
 }
+
+// protect runs f for job j; a panic in f sets j.Info to
+// device.InfoInternal instead of unwinding further: on a worker goroutine
+// an unrecovered panic would abort the host process, which no caller (the C
+// API's recover included) could catch.
+func protect(j *device.Job, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			j.Info = device.InfoInternal
+		}
+	}()
+	f()
+}
+
+// runSafe executes one job under protect.
+func (e *Engine) runSafe(j *device.Job) { protect(j, func() { e.run(j) }) }
+
+// injectFault, when set (by tests only), is called with every job (and
+// every share of a split cold job) before its rows are absorbed; it may
+// panic to simulate an internal failure.
+var injectFault func(j *device.Job)
 
 // run executes one job; see device.Job for the contract.
 func (e *Engine) run(j *device.Job) {
@@ -191,6 +219,9 @@ func (e *Engine) finish(j *device.Job) {
 // absorb adds the rows of j.New to j.T and j.RSS (factoring them from
 // scratch when j.Fresh).
 func (e *Engine) absorb(j *device.Job) {
+	if injectFault != nil {
+		injectFault(j)
+	}
 	n, nrhs := j.N, j.NRHS
 	nc := n + nrhs
 	src := &j.New

@@ -274,6 +274,14 @@ func (e *Engine) Run(jobs []*device.Job) {
 		if err := e.launch(batch); err != nil {
 			msg := err.Error()
 			e.lastErr.Store(&msg)
+			if errors.Is(err, errResultsTorn) {
+				// Results were being written back: the jobs' inputs are
+				// gone, so they cannot be re-run.
+				for _, j := range batch {
+					j.Info = device.InfoInternal
+				}
+				continue
+			}
 			e.fallbacks.Add(int64(len(batch)))
 			e.fallback.Run(batch)
 			continue
@@ -303,9 +311,24 @@ func (e *Engine) fit(jobs []*device.Job) int {
 // launch; an error it returns is treated as a device failure.
 var injectFault func() error
 
+// errResultsTorn marks a launch that failed (a recovered panic) while
+// writing results back into its jobs.
+var errResultsTorn = errors.New("opencl: internal error while writing results")
+
 // launch runs one batch on the device and, only if everything succeeded,
-// writes the results into the jobs.
+// writes the results into the jobs. A panic in it is recovered and returned
+// as an error (wrapping errResultsTorn once results were being written), so
+// that it cannot abort the host process.
 func (e *Engine) launch(jobs []*device.Job) (err error) {
+	writing := false
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("opencl: internal error: %v", r)
+			if writing {
+				err = fmt.Errorf("%w: %v", errResultsTorn, r)
+			}
+		}
+	}()
 	if injectFault != nil {
 		if err := injectFault(); err != nil {
 			return err
@@ -393,6 +416,7 @@ func (e *Engine) launch(jobs []*device.Job) (err error) {
 			return clErr("clEnqueueReadBuffer "+a.name, rc)
 		}
 	}
+	writing = true
 	for i, j := range jobs {
 		nc := j.N + j.NRHS
 		copy(j.T[:j.N*nc], t[offs[4*i]:])

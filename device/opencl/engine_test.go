@@ -95,3 +95,18 @@ func TestFallbackAfterDeviceFailure(t *testing.T) {
 	require.Zero(t, st.DeviceJobs)
 	require.Contains(t, st.LastError, "device lost")
 }
+
+// TestPanicInLaunchFallsBack: a panic inside a launch (here injected at its
+// start) is recovered like a device failure: the batch's jobs re-run on the
+// CPU engine, exact, and the process survives.
+func TestPanicInLaunchFallsBack(t *testing.T) {
+	e := engine(t)
+	defer e.Close()
+	opencl.SetFault(func() error { panic("injected panic in launch") })
+	defer opencl.SetFault(nil)
+	enginetest.BatchTest(t, e)
+	st := e.Stats()
+	require.Equal(t, int64(1+7+256), st.Fallbacks)
+	require.Zero(t, st.DeviceJobs)
+	require.Contains(t, st.LastError, "internal error: injected panic in launch")
+}
