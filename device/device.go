@@ -52,14 +52,21 @@ type Rows struct {
 //   - All (shifted targets): New's targets are ignored (only its rows enter
 //     R); the engine then solves against every current row All (K = all
 //     rows, with their current targets) by corrected semi-normal equations —
-//     X = R⁻¹R⁻ᵀAᵀb followed by Refine correction steps X += R⁻¹R⁻ᵀAᵀ(b−AX)
-//     (with MinNorm, (RᵀR)⁺ replaces R⁻¹R⁻ᵀ) — rebuilds Qᵀb = R·X in T and sets
-//     RSS to the residual sum of squares against All. O(K·n) per pass.
+//     X = R⁻¹R⁻ᵀAᵀb followed by correction steps X += R⁻¹R⁻ᵀAᵀ(b−AX) with
+//     residuals in double-double, at most Refine of them, until they
+//     converge to working precision (with MinNorm, (RᵀR)⁺ replaces R⁻¹R⁻ᵀ)
+//     — rebuilds Qᵀb = R·X in T and sets RSS to the residual sum of squares
+//     against All. O(K·n) per pass. When the corrections do not converge
+//     (κ too large, or Refine too small) Info is InfoUnstable and T, RSS
+//     and X are unspecified. Refine = 0 returns the uncorrected solution
+//     unchecked (measurements only).
 //   - Downdate: New's rows and targets are removed from T and RSS instead of
 //     added (LINPACK's dchdd). Info is InfoUnstable, and T and RSS are then
 //     unspecified, when a row cannot be removed accurately: 1 − ‖R⁻ᵀz‖² <
-//     DowndateMinAlpha2 for a row z, a residual that would turn negative, or
-//     a result whose estimated condition number exceeds DowndateMaxCond.
+//     DowndateMinAlpha2 for a row z, a row whose transformed residual ζ
+//     exceeds the norm of the downdated Qᵀb column (its target lies far off
+//     the fit), a residual that would turn negative, or a result whose
+//     estimated condition number exceeds DowndateMaxCond.
 //
 // When Fresh and Tail are both set, the engine writes into rows N..K-1 of
 // New.B the transformed right-hand side that LAPACK's dgels leaves there: a
@@ -87,7 +94,8 @@ type Job struct {
 	Downdate bool
 }
 
-// InfoUnstable is Job.Info when a downdate was refused for stability.
+// InfoUnstable is Job.Info when a downdate was refused for stability, or
+// when a shifted solve's corrections did not converge.
 const InfoUnstable = -1
 
 // InfoInternal is Job.Info when the engine failed on the job internally (a
@@ -101,8 +109,10 @@ const InfoInternal = -1002
 // Stability bounds of downdating (see Job).
 const (
 	// DowndateMinAlpha2 is the smallest 1 − ‖R⁻ᵀz‖² accepted for a removed
-	// row z: errors of the downdate grow like 1/(1 − ‖R⁻ᵀz‖²).
-	DowndateMinAlpha2 = 1e-6
+	// row z (its leverage may be at most 0.99): errors of the downdate grow
+	// like ε/(1 − ‖R⁻ᵀz‖²), and below 1e-2 they measured more than 10× a
+	// QR solve's on the remaining rows.
+	DowndateMinAlpha2 = 1e-2
 	// DowndateMaxCond is the largest 1-norm condition estimate of the
 	// downdated R that is accepted.
 	DowndateMaxCond = 1e10

@@ -16,20 +16,26 @@ import (
 // leading dimension ldb) the current targets of those m rows. R is updated
 // with the new rows only (O(k·n²)); the solution comes from corrected
 // semi-normal equations with the memoized R — X = R⁻¹R⁻ᵀAᵀb, then
-// SetRefineSteps correction steps (default 1) with the residual — O(m·n) per
-// pass, never re-factoring A. On exit the first n rows of b hold X, and the
-// memo's Qᵀb = R·X and residual sums of squares match the current targets,
-// so a later IncreTrain stays right. a and aNew are not modified.
+// correction steps with residuals in double-double until they converge to
+// working precision (at most SetRefineSteps of them; device/cpu.Csne) —
+// O(m·n) per pass, never re-factoring A. On exit the first n rows of b hold
+// X, and the memo's Qᵀb = R·X and residual sums of squares match the
+// current targets, so a later IncreTrain stays right. a and aNew are not
+// modified.
 //
-// Accuracy: plain semi-normal equations lose about κ(A)²·ε; one correction
-// step restores QR accuracy up to κ ≈ 1e7 (README, "Shifted targets").
+// Accuracy: when the corrections converge the answer is at least as
+// accurate as a QR solve on all rows (README, "Shifted targets"). When they
+// do not — the iteration contracts only while about κ(A)²·ε < 1, so from
+// κ ≈ 1e8–1e9 on, or when the step limit is too small — the call refuses
+// with ErrCold (CodeCold) and changes nothing: cold-train the model.
 //
 // Errors: −i for illegal argument i, numbered as in the C declaration
 // (layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9, b 10,
 // ldb 11; NaN or ±Inf in a_new, a or the first m rows of b give −5, −8,
 // −10); ErrNoMemo; −3 or −4 when n or nrhs differ from the memo's; −7 when m
 // is not the memo's rows plus k; i > 0 when the updated R(i,i) is exactly
-// zero (dgels mode). On error the memo is unchanged and b is not written.
+// zero (dgels mode); ErrCold when the corrections did not converge. On
+// error the memo is unchanged and b is not written.
 func (s *Solver) IncreTrainShifted(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) error {
 	_, err := s.IncreTrainShiftedRank(id, layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb)
 	return err

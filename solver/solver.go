@@ -35,7 +35,7 @@ type Solver struct {
 	engine atomic.Pointer[device.Engine]
 	bufs   sync.Pool     // *[]float64
 	rcond  atomic.Uint64 // float64 bits; < 0: dgels mode
-	refine atomic.Int64  // correction steps of IncreTrainShifted
+	refine atomic.Int64  // most correction steps of IncreTrainShifted
 
 	deviceErr string // why SIA_DEVICE was not honoured, if it was not
 }
@@ -53,7 +53,7 @@ func WithEngine(e device.Engine) Option { return func(s *Solver) { s.SetEngine(e
 // WithRCond sets the rank-revealing mode from the start (see SetRCond).
 func WithRCond(rcond float64) Option { return func(s *Solver) { s.SetRCond(rcond) } }
 
-// WithRefineSteps sets the correction steps of IncreTrainShifted (see
+// WithRefineSteps sets the most correction steps of IncreTrainShifted (see
 // SetRefineSteps).
 func WithRefineSteps(steps int) Option { return func(s *Solver) { s.SetRefineSteps(steps) } }
 
@@ -72,7 +72,7 @@ func threadsFromEnv() int {
 func New(opts ...Option) *Solver {
 	s := &Solver{}
 	s.SetRCond(-1)
-	s.SetRefineSteps(1)
+	s.SetRefineSteps(DefaultRefineSteps)
 	for _, o := range opts {
 		o(s)
 	}
@@ -112,9 +112,26 @@ func (s *Solver) SetRCond(rcond float64) {
 // RCond returns the value set by SetRCond.
 func (s *Solver) RCond() float64 { return math.Float64frombits(s.rcond.Load()) }
 
-// SetRefineSteps sets the number of correction steps (0 to 4; default 1)
-// of IncreTrainShifted's corrected semi-normal equations.
-func (s *Solver) SetRefineSteps(steps int) { s.refine.Store(int64(min(max(steps, 0), 4))) }
+// Limits of SetRefineSteps.
+const (
+	// DefaultRefineSteps is the default most correction steps of
+	// IncreTrainShifted: enough for κ up to about 1e8 (measured, README).
+	DefaultRefineSteps = 8
+	// MaxRefineSteps is the largest accepted setting.
+	MaxRefineSteps = 32
+)
+
+// SetRefineSteps sets the most correction steps (clamped to 0 …
+// MaxRefineSteps; default DefaultRefineSteps) IncreTrainShifted may apply
+// to its semi-normal equations before refusing with ErrCold. Corrections
+// stop as soon as they converge, so a larger limit costs nothing on
+// well-conditioned models; a smaller one refuses sooner. 0 returns the
+// uncorrected semi-normal solution unchecked — for measurements only: it
+// can be wrong by κ²·ε with no error.
+func (s *Solver) SetRefineSteps(steps int) { s.refine.Store(int64(min(max(steps, 0), MaxRefineSteps))) }
+
+// RefineSteps returns the value set by SetRefineSteps.
+func (s *Solver) RefineSteps() int { return int(s.refine.Load()) }
 
 // Store returns the solver's memo store.
 func (s *Solver) Store() *memo.Store { return s.store }

@@ -23,10 +23,13 @@ import (
 //	the removed row's residual ζ, and rss −= ζ².
 //
 // O(n²) per row. Removing rows is ill-conditioned when a row carries most of
-// the information in some direction; Chdd refuses (returns false, T and rss
-// then unspecified) when α² < device.DowndateMinAlpha2 for some row, when a
-// residual sum of squares would become negative beyond rounding, or when the
-// 1-norm condition estimate of the result exceeds device.DowndateMaxCond.
+// the information in some direction (errors grow like ε/α²), or when its
+// target lies far off the fit (errors like ε·|ζ|/α in the downdated Qᵀb);
+// Chdd refuses (returns false, T and rss then unspecified) when α² <
+// device.DowndateMinAlpha2 for some row, when a row's |ζ| exceeds the norm
+// of the downdated Qᵀb column, when a residual sum of squares would become
+// negative beyond rounding, or when the 1-norm condition estimate of the
+// result exceeds device.DowndateMaxCond.
 func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bool {
 	z := make([]float64, n)
 	y := make([]float64, nrhs)
@@ -80,6 +83,17 @@ func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bo
 				ci := &t[i*ldt+n+r]
 				*ci = (*ci - s[i]*zeta) / c[i]
 				zeta = c[i]*zeta - s[i]**ci
+			}
+			// The removed row's transformed residual ζ must not dwarf
+			// what remains of Qᵀb: the downdated Qᵀb carries an error
+			// of about ε·|ζ|/α, which QR on the remaining rows does
+			// not have (measured: TestDecreEdge).
+			var cn float64
+			for i := 0; i < n; i++ {
+				cn = math.Hypot(cn, t[i*ldt+n+r])
+			}
+			if math.Abs(zeta) > cn {
+				return false
 			}
 			rss[r] -= zeta * zeta
 			// Rounding may leave a tiny negative value; more than that

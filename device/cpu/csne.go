@@ -1,6 +1,10 @@
 package cpu
 
-import "github.com/libsia/sia/device"
+import (
+	"math"
+
+	"github.com/libsia/sia/device"
+)
 
 // Csne solves min ‖A·X − B‖₂ for all rows of all (A m × n, B m × nrhs, in
 // all's layout) by corrected semi-normal equations, given R, the triangular
@@ -8,39 +12,68 @@ import "github.com/libsia/sia/device"
 // ldt), without factoring A:
 //
 //	X₀     = R⁻¹·R⁻ᵀ·Aᵀ·B
-//	Xₛ₊₁   = Xₛ + R⁻¹·R⁻ᵀ·Aᵀ·(B − A·Xₛ),   s = 0 … refine−1
+//	Xₛ₊₁   = Xₛ + R⁻¹·R⁻ᵀ·Aᵀ·(B − A·Xₛ),   s = 0, 1, …
 //
-// Plain semi-normal equations lose about κ²·ε; each correction step brings
-// the error back towards QR's κ·ε (measured figures in the README). When svd
-// is not nil, (RᵀR)⁺ = V·Σ⁺²·Vᵀ over svd's rank replaces R⁻¹R⁻ᵀ, giving the
-// minimum-norm solution of a rank-deficient problem.
+// Plain semi-normal equations lose about κ²·ε. The corrections use residuals
+// B − A·Xₛ and products Aᵀ·(B − A·Xₛ) accumulated in double-double
+// (error-free products by FMA, compensated sums), so that their noise floor
+// is about ε·‖X‖ rather than κ·ε·‖X‖: each correction then shrinks the error
+// by a factor that depends on κ only, and the iteration converges to the
+// least-squares solution to working precision when that factor is below 1.
+// Corrections are repeated until one is below 4·n·ε·‖X‖ (converged: the
+// answer is then at least as accurate as a QR solve), or until one fails
+// to shrink to half the previous (the iteration does not contract: κ is
+// too large, about κ²·ε ≳ 1), or maxSteps corrections have been applied.
+// Only convergence is accepted: Csne returns false otherwise, and X, T and
+// rss are then unspecified (the caller refuses and cold-trains).
 //
-// On exit X (n × nrhs, row-major, leading dimension ldx) holds the solution,
-// columns n..n+nrhs-1 of T hold Qᵀb = R·X (so that a later update of T is
-// consistent with the targets B), and rss[r] = ‖B[:,r] − A·X[:,r]‖². Each
-// pass over A costs 2·m·n·nrhs flops: one for Aᵀb and one per correction.
+// maxSteps = 0 returns plain semi-normal equations unchecked (for
+// measurements only).
+//
+// When svd is not nil, (RᵀR)⁺ = V·Σ⁺²·Vᵀ over svd's rank replaces R⁻¹R⁻ᵀ,
+// giving the minimum-norm solution of a rank-deficient problem.
+//
+// On success X (n × nrhs, row-major, leading dimension ldx) holds the
+// solution, columns n..n+nrhs-1 of T hold Qᵀb = R·X (so that a later update
+// of T is consistent with the targets B), and rss[r] = ‖B[:,r] − A·X[:,r]‖².
+// Cost: 2·m·n·nrhs flops for Aᵀb, and about 10·m·n·nrhs per correction.
 // R must be nonsingular when svd is nil (the caller checks its diagonal).
-func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, refine int, svd *SVD, x []float64, ldx int, rss []float64) {
-	g := make([]float64, n)
+func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64) bool {
+	g := make([]float64, 2*n) // Aᵀ·r in double-double: g[:n] + g[n:]
 	y := make([]float64, n)
 	dx := make([]float64, n)
 	xc := make([]float64, n)
-	buf := make([]float64, csneBlock)
+	const eps = 0x1p-53
 	for r := 0; r < nrhs; r++ {
-		bb := atb(all, n, r, g) // g = Aᵀb
-		solveNormal(n, t, ldt, svd, g, y, xc)
-		var rr float64
-		for s := 0; s < refine; s++ {
-			rr = residual(all, n, r, xc, g, buf) // g = Aᵀ(b − A·x)
-			solveNormal(n, t, ldt, svd, g, y, dx)
-			// ‖b − A(x+dx)‖² = ‖r‖² − 2·gᵀdx + ‖A·dx‖², and ‖A·dx‖ = ‖R·dx‖.
-			rr += -2*dot(g, dx) + rnorm2(n, t, ldt, dx)
+		bb := atb(all, n, r, g[:n]) // g = Aᵀb
+		solveNormal(n, t, ldt, svd, g[:n], y, xc)
+		rr := math.NaN()
+		last := math.Inf(1)
+		for s := 0; s < maxSteps; s++ {
+			rr = residualDD(all, n, r, xc, g)
+			solveNormal(n, t, ldt, svd, g[:n], y, dx)
 			axpy(1, dx, xc)
+			d, xn := nrm2(dx), nrm2(xc)
+			if d <= 4*float64(n)*eps*xn {
+				// Converged. The residual was computed before this
+				// (negligible) last correction.
+				last = -1
+				break
+			}
+			if !(d <= last/2) {
+				return false // does not contract
+			}
+			last = d
 		}
-		if refine == 0 {
+		if maxSteps == 0 {
 			// ‖b − A·x‖² = ‖b‖² − 2·xᵀAᵀb + ‖R·x‖² (cancellation-prone;
-			// refinement computes it from the residual instead).
-			rr = bb - 2*dot(xc, g) + rnorm2(n, t, ldt, xc)
+			// the corrections compute it from the residual instead).
+			rr = bb - 2*dot(xc, g[:n]) + rnorm2(n, t, ldt, xc)
+		} else if last != -1 {
+			return false // out of steps before converging
+		}
+		if math.IsNaN(rr) || math.IsInf(rr, 0) {
+			return false
 		}
 		rss[r] = max(rr, 0)
 		for i := 0; i < n; i++ {
@@ -48,10 +81,51 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, refine int, svd *
 			t[i*ldt+n+r] = dot(t[i*ldt+i:i*ldt+n], xc[i:])
 		}
 	}
+	return true
 }
 
-// csneBlock is the number of rows of a column-major A processed per block.
-const csneBlock = 256
+// residualDD computes the residual r = b − A·x of target column r and
+// g = Aᵀ·r, both in double-double arithmetic (g[:n] the high parts rounded
+// to nearest with the low parts folded in, g[n:] scratch), and returns ‖r‖²
+// (in double). About 20 flops per entry of A.
+func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
+	hi, lo := g[:n], g[n:2*n]
+	clear(hi)
+	clear(lo)
+	for i := 0; i < all.K; i++ {
+		// s = b_i − Σ_j a_ij·x_j, exactly up to O(ε²).
+		sh, sl := all.B[at(all.ColMajor, i, r, all.LDB)], 0.0
+		for j := 0; j < n; j++ {
+			a := all.A[at(all.ColMajor, i, j, all.LDA)]
+			p := a * x[j]
+			e := math.FMA(a, x[j], -p)
+			sh, sl = twoSumAdd(sh, -p, sl-e)
+		}
+		rh := sh + sl
+		rl := sl - (rh - sh)
+		rr += rh * rh
+		for j := 0; j < n; j++ {
+			a := all.A[at(all.ColMajor, i, j, all.LDA)]
+			p := a * rh
+			e := math.FMA(a, rh, -p)
+			hi[j], lo[j] = twoSumAdd(hi[j], p, lo[j]+e+a*rl)
+		}
+	}
+	for j := range hi {
+		hi[j] += lo[j]
+	}
+	return rr
+}
+
+// twoSumAdd returns the double-double (h, l) = a + b + c, where a + b is
+// added exactly (Knuth's TwoSum) and c, a small correction, joins the low
+// part.
+func twoSumAdd(a, b, c float64) (h, l float64) {
+	h = a + b
+	bb := h - a
+	l = (a - (h - bb)) + (b - bb) + c
+	return h, l
+}
 
 // atb sets g = Aᵀ·b for target column r and returns ‖b‖².
 func atb(all *device.Rows, n, r int, g []float64) (bb float64) {
@@ -69,34 +143,6 @@ func atb(all *device.Rows, n, r int, g []float64) (bb float64) {
 		bb += bi * bi
 	}
 	return bb
-}
-
-// residual computes r = b − A·x for target column r, sets g = Aᵀ·r and
-// returns ‖r‖². buf is scratch of csneBlock elements.
-func residual(all *device.Rows, n, r int, x, g, buf []float64) (rr float64) {
-	clear(g)
-	if all.ColMajor {
-		for lo := 0; lo < all.K; lo += csneBlock {
-			hi := min(lo+csneBlock, all.K)
-			res := buf[:hi-lo]
-			copy(res, all.B[r*all.LDB+lo:r*all.LDB+hi])
-			for j := 0; j < n; j++ {
-				axpy(-x[j], all.A[j*all.LDA+lo:j*all.LDA+hi], res)
-			}
-			for j := 0; j < n; j++ {
-				g[j] += dot(all.A[j*all.LDA+lo:j*all.LDA+hi], res)
-			}
-			rr += sumsq(res)
-		}
-		return rr
-	}
-	for i := 0; i < all.K; i++ {
-		a := all.A[i*all.LDA : i*all.LDA+n]
-		ri := all.B[i*all.LDB+r] - dot(a, x)
-		axpy(ri, a, g)
-		rr += ri * ri
-	}
-	return rr
 }
 
 // solveNormal sets x = R⁻¹·R⁻ᵀ·g (or (RᵀR)⁺·g through svd); y is scratch.

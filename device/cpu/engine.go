@@ -208,7 +208,9 @@ func (e *Engine) finish(j *device.Job) {
 	}
 	switch {
 	case j.All != nil:
-		Csne(n, nrhs, j.T, nc, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS)
+		if !Csne(n, nrhs, j.T, nc, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS) {
+			j.Info = device.InfoUnstable
+		}
 	case j.Solve && svd != nil:
 		svd.Solve(nrhs, j.T[n:], nc, j.X, max(nrhs, 1))
 	case j.Solve:
