@@ -11,7 +11,7 @@
 GO      ?= go
 CC      ?= cc
 CXX     ?= c++
-VERSION := 0.1.0
+VERSION := 0.2.0
 MAJOR   := 0
 PREFIX  ?= /usr/local
 BUILD   := build

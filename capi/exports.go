@@ -25,8 +25,8 @@ import (
 // The library version; keep in sync with SIA_VERSION_* in include/sia.h
 // (ctest/test_gels.c checks that they agree).
 const (
-	versionMajor, versionMinor, versionPatch = 0, 1, 0
-	version                                  = "0.1.0"
+	versionMajor, versionMinor, versionPatch = 0, 2, 0
+	version                                  = "0.2.0"
 )
 
 // lib is the process-wide solver behind the C API.
@@ -110,6 +110,17 @@ func sia_memo_merge(dst, a, b C.int64_t) (ret C.int) {
 func sia_set_rcond(rcond C.double) {
 	defer func() { _ = recover() }()
 	lib.SetRCond(float64(rcond))
+}
+
+//export sia_set_refine_steps
+func sia_set_refine_steps(maxSteps C.int) (ret C.int) {
+	defer func() {
+		if recover() != nil {
+			ret = -1
+		}
+	}()
+	lib.SetRefineSteps(min(max(int(maxSteps), 1), solver.MaxRefineSteps))
+	return C.int(lib.RefineSteps())
 }
 
 //export sia_memo_set_limit

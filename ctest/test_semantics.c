@@ -203,7 +203,37 @@ static void test_limit(void) {
   sia_memo_clear();
 }
 
+/* The refinement policy: sia_set_refine_steps clamps to 1..32 and returns
+ * the value in effect; an ill-conditioned shifted retrain (two columns equal
+ * up to 1e-11, cond ~1e11) refuses with SIA_ECOLD and writes nothing, and
+ * the memo is unchanged: a later incre_train matches dgels on the rows
+ * absorbed before the refusal plus the new ones. */
+static void test_refine_policy(void) {
+  CHECK(sia_set_refine_steps(0) == 1, "clamp low");
+  CHECK(sia_set_refine_steps(1000) == 32, "clamp high");
+  CHECK(sia_set_refine_steps(8) == 8, "default");
+  fill_rows(0, M0 + K + 1);
+  for (int i = 0; i < M0 + K + 1; i++) A[i * N + 1] = A[i * N] + 1e-11 * rng_uniform();
+  CHECK(cold(7, 0, M0, B) == 0, "cold");
+  double now[400], b[400];
+  for (int i = 0; i < M0 + K; i++) now[i] = B[i] + 0.5 * (i % 5);
+  memcpy(b, now, sizeof b);
+  int rc = incre_train_shifted(7, SIA_ROW_MAJOR, K, N, 1, &A[M0 * N], N, M0 + K, A, N, b, 1);
+  CHECK(rc == SIA_ECOLD, "ill-conditioned shifted retrain: %d, want SIA_ECOLD", rc);
+  CHECK(memcmp(b, now, sizeof b) == 0, "refusal wrote b");
+  /* Memo untouched: absorbing one more row equals dgels on M0 + 1 rows. */
+  double bn[N] = {B[M0 + K]}, x[N];
+  CHECK(incre_train(7, SIA_ROW_MAJOR, 'N', 1, N, 1, &A[(M0 + K) * N], N, bn, 1) == 0, "incre after refusal");
+  char skip[400] = {0};
+  for (int i = M0; i < M0 + K; i++) skip[i] = 1;
+  reference(0, M0 + K + 1, skip, B, x);
+  /* cond ~1e11: allow QR's own error scale. */
+  CHECK(reldiff(bn, x, N) <= 1e-3, "memo changed by the refusal: %.2e", reldiff(bn, x, N));
+  sia_memo_clear();
+}
+
 int main(void) {
+  test_refine_policy();
   test_shifted();
   test_decre();
   test_merge();

@@ -14,7 +14,8 @@
  *
  *   1. Training calls  cold_train, incre_train, decre_train (LAPACKE_dgels
  *                      shaped), incre_train_shifted
- *   2. Options         sia_set_rcond, sia_last_rank, sia_set_threads
+ *   2. Options         sia_set_rcond, sia_set_refine_steps, sia_last_rank,
+ *                      sia_set_threads
  *   3. Batches/devices sia_train_batch, sia_device_select,
  *                      sia_device_describe
  *   4. Memo store      sia_memo_drop, sia_memo_clear, sia_memo_count,
@@ -71,7 +72,7 @@ extern "C" {
 /* ---- Version --------------------------------------------------------- */
 
 #define SIA_VERSION_MAJOR 0
-#define SIA_VERSION_MINOR 1
+#define SIA_VERSION_MINOR 2
 #define SIA_VERSION_PATCH 0
 /* MAJOR*10000 + MINOR*100 + PATCH; compare with sia_version_number() to
  * check that the loaded library matches the header. */
@@ -152,7 +153,8 @@ enum sia_result {
  *                         >= max(1,m,n) column-major.
  *
  * Returns 0 on success; -i for an illegal argument i (checked in
- * LAPACKE_dgels's order: layout -1; NaN or +-Inf in a -6 or b -8; row-major
+ * LAPACKE_dgels's order: layout -1; SIA_ETOOBIG before anything is read;
+ * NaN or +-Inf in a -6 or b -8; row-major
  * lda < n -7, ldb < nrhs -9; trans -2, m -3, n -4, nrhs -5; column-major lda
  * -7, ldb -9; a or b NULL while it must be read -6 or -8); i > 0 when the
  * triangular factor has an exactly zero diagonal element i (A is not of full
@@ -161,9 +163,28 @@ enum sia_result {
  * and 0 is returned, as dgels; with nrhs == 0, m >= n >= 1 the memo is still
  * stored.
  *
- * Differences from LAPACKE_dgels, all on inputs LAPACKE mishandles: +-Inf is
- * rejected like NaN; NULL a or b are reported instead of crashing; the
- * NaN check is always on (LAPACKE's can be switched off).
+ * Scaling, as dgels: when the largest magnitude of A or of B lies outside
+ * [SMLNUM, BIGNUM] (about 1e-292 and 1e292) the data are scaled into range,
+ * solved, and the solution scaled back, so entries near overflow or deep in
+ * the denormals are solved as accurately as ordinary ones; an all-zero A
+ * gives the zero solution (b's max(m,n) x nrhs block zeroed) and 0. libsia
+ * scales by powers of two (exactly), and memoized models (trans 'N',
+ * m >= n) already outside [2^-400, 2^400]: their memo keeps the scale, so
+ * incremental calls stay exact at the extremes too. ctest/test_extremes.c
+ * checks every entry point against LAPACKE at 1e+-150 ... 1e-315 and
+ * DBL_MAX/n; LAPACK's own DLS/DQR/DLQ tests (xlintstd) pass through the
+ * LAPACK shim.
+ *
+ * Differences from LAPACKE_dgels, all on inputs LAPACKE mishandles or at
+ * the limits of the arithmetic: +-Inf is rejected like NaN; NULL a or b are
+ * reported instead of crashing; the NaN check is always on (LAPACKE's can be
+ * switched off); where dgels scaled the data, the residual rows n..m-1 are
+ * returned in the caller's scale (dgels leaves them scaled); and the code
+ * for a rank-deficient A can differ -- libsia returns i > 0 exactly when its
+ * R(i,i) is exactly zero, which happens for exactly dependent columns (a
+ * constant byte column beside the bias) where dgels's R(i,i) often comes
+ * out as rounding noise instead and dgels returns 0 with a meaningless
+ * solution (weights ~1e63); use sia_set_rcond for such key sets.
  *
  * Thread-safety: safe; serialized with other calls on model_id.
  * Cost: about 2*m*n^2 flops for trans 'N', m >= n.
@@ -227,13 +248,24 @@ int incre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * rounding), and the first n rows of b receive that solution.
  *
  * Downdating is refused with SIA_ECOLD, leaving the memo untouched, when it
- * would lose accuracy: alpha^2 < 1e-6 for some removed row (the row carries
- * almost all the information in some direction), a residual sum of squares
- * that would turn negative (the row was not part of the model), fewer than n
- * rows left, or a 1-norm condition estimate of the new R above 1e10. The
- * caller then cold-trains the remaining rows. Lazy deletion -- never calling
- * decre_train and leaving deleted keys in the model, as the SIA paper does --
- * remains valid: the model then fits a superset of the live keys.
+ * would lose accuracy (measured: beyond these limits its error exceeded 10x
+ * that of dgels on the remaining rows): alpha^2 < 1e-2 for some removed row
+ * (its leverage above 0.99: the row carries almost all the information in
+ * some direction), a removed row whose transformed residual zeta exceeds
+ * the norm of the downdated Q^T*b (its target lies far off the fit), fewer
+ * than n rows left, or a 1-norm condition estimate of the new R above 1e10.
+ * The caller then cold-trains the remaining rows. Lazy deletion -- never
+ * calling decre_train and leaving deleted keys in the model, as the SIA
+ * paper does -- remains valid: the model then fits a superset of the live
+ * keys.
+ *
+ * What can and cannot be detected: removing a row that was never absorbed
+ * (or removing one twice) is refused when the row has an entry larger than
+ * any absorbed row or target, when it would turn a residual sum of squares
+ * negative, or when it fails the tests above; a row that lies within the
+ * model's span and near its fit cannot be told from an absorbed one by the
+ * factor alone, and removing it silently yields the model of a different
+ * row set. Keep track of what each model absorbed.
  *
  * Returns 0; -i as incre_train; SIA_ENOMEMO; SIA_ECOLD; SIA_ETOOBIG. In the
  * rank-revealing mode (sia_set_rcond) a singular R cannot be downdated:
@@ -254,13 +286,18 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * all m current rows a with their current targets b using the memoized R,
  * by corrected semi-normal equations, never re-factoring A:
  *   x = R^-1 R^-T A^T b,   then  x += R^-1 R^-T A^T (b - A x)
- * (one correction step; O(m*n) per pass). The memo's Q^T*b is rebuilt as
- * R*x and its residual sums of squares as ||b - A x||^2, so that a later
- * incre_train is consistent with the current targets.
+ * repeated with residuals accumulated in double-double until the correction
+ * converges to working precision (at most sia_set_refine_steps of them;
+ * O(m*n) per pass). The memo's Q^T*b is rebuilt as R*x and its residual
+ * sums of squares as ||b - A x||^2, so that a later incre_train is
+ * consistent with the current targets.
  *
- * Accuracy: plain semi-normal equations lose about cond(A)^2 * eps; the
- * correction step restores QR's accuracy up to cond(A) of about 1e7 (the
- * README tabulates measured errors against LAPACKE_dgels).
+ * Accuracy: when the corrections converge the solution is at least as
+ * accurate as dgels on all rows (measured against the exact solution for
+ * cond(A) up to 1e12; README, "Shifted targets"). They converge only while
+ * about cond(A)^2 * eps < 1: from cond(A) of about 1e9-1e10 on, or when
+ * the step limit is reached first, the call returns SIA_ECOLD and changes
+ * nothing -- cold-train the model on its current rows.
  *
  * [in]     model_id       ID of a memoized model.
  * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR (all matrices).
@@ -284,8 +321,9 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * (matrix_layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9,
  * b 10, ldb 11; NaN/Inf in a_new, a or b: -5, -8, -10); SIA_ENOMEMO; -3/-4
  * when n/nrhs differ from the memo's; -7 when m is not the memo's rows + k;
- * i > 0 when the updated R(i,i) is exactly zero; SIA_ETOOBIG. On error the
- * memo is unchanged and b is not written.
+ * i > 0 when the updated R(i,i) is exactly zero; SIA_ECOLD when the
+ * corrections did not converge; SIA_ETOOBIG. On error the memo is unchanged
+ * and b is not written.
  * Thread-safety: safe; serialized with other calls on model_id.
  * Since 0.1.
  */
@@ -312,6 +350,21 @@ int incre_train_shifted(int64_t model_id, int matrix_layout, int k, int n,
  * Thread-safety: safe. Since 0.1.
  */
 void sia_set_rcond(double rcond);
+
+/*
+ * sia_set_refine_steps -- the refinement policy of incre_train_shifted: the
+ * most correction steps it applies before refusing with SIA_ECOLD.
+ *
+ * max_steps is clamped to 1 .. 32; the default is 8, enough for cond(A) up
+ * to about 1e8-1e9. Corrections stop as soon as they converge, so a larger
+ * limit costs nothing on well-conditioned models (one correction suffices
+ * there); a smaller one makes ill-conditioned models refuse sooner and
+ * cold-train. No setting makes the call return an unconverged answer.
+ * Returns the value now in effect.
+ * Process-wide; takes effect for calls that start after it returns.
+ * Thread-safety: safe. Since 0.2.
+ */
+int sia_set_refine_steps(int max_steps);
 
 /*
  * sia_set_threads -- the number of CPU worker threads training uses (the
