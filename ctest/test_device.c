@@ -1,8 +1,10 @@
 /* test_device.c -- sia_train_batch and the device selection through
  * libsia.so: batches on the CPU engine and, when an OpenCL device is
  * present (PoCL in CI), on the OpenCL engine, each job compared with
- * LAPACKE_dgels on all of its model's rows. */
+ * LAPACKE_dgels on all of its model's rows; afterwards the host's POCL_*
+ * and SIA_* variables and signal dispositions must be as they were. */
 #include <lapacke.h>
+#include <signal.h>
 #include <string.h>
 
 #include "check.h"
@@ -84,7 +86,28 @@ static void run_batch(const char *engine) {
   CHECK(sia_train_batch(jobs, 0) == 0, "empty batch");
 }
 
+/* The host's state libsia must leave alone: its POCL_* and SIA_* variables
+ * (concatenated) and the dispositions of signals 1-31. */
+extern char **environ;
+static void host_env(char *out, size_t len) {
+  out[0] = 0;
+  for (char **e = environ; *e; e++)
+    if (strncmp(*e, "POCL_", 5) == 0 || strncmp(*e, "SIA_", 4) == 0) {
+      strncat(out, *e, len - strlen(out) - 2);
+      strcat(out, ";");
+    }
+}
+static void host_signals(struct sigaction sa[32]) {
+  memset(sa, 0, 32 * sizeof *sa);
+  for (int s = 1; s < 32; s++)
+    if (s != SIGKILL && s != SIGSTOP) sigaction(s, NULL, &sa[s]);
+}
+
 int main(void) {
+  static char env0[8192], env1[8192];
+  struct sigaction sig0[32], sig1[32];
+  host_env(env0, sizeof env0);
+  host_signals(sig0);
   char buf[4096];
   int len = sia_device_describe(buf, sizeof buf);
   CHECK(len > 0 && (size_t)len == strlen(buf), "describe: %d", len);
@@ -119,5 +142,18 @@ int main(void) {
     printf("test_device: no OpenCL device; OpenCL batch skipped\n");
   }
   CHECK(sia_device_select("auto") == 0, "auto");
+  run_batch("auto");
+  /* Device discovery, OpenCL engines and training left the host as it was. */
+  host_env(env1, sizeof env1);
+  CHECK(strcmp(env0, env1) == 0, "environment changed: before \"%s\", after \"%s\"", env0, env1);
+  host_signals(sig1);
+  /* glibc's sigaction adds the kernel's SA_RESTORER (0x04000000, its
+   * return trampoline) to every disposition it sets, SIG_DFL included:
+   * that bit says nothing about the disposition. */
+  const int restorer = 0x04000000;
+  for (int s = 1; s < 32; s++)
+    CHECK(sig0[s].sa_sigaction == sig1[s].sa_sigaction && (sig0[s].sa_flags | restorer) == (sig1[s].sa_flags | restorer),
+          "disposition of signal %d changed: handler %p flags %#x, was %p flags %#x", s, (void *)sig1[s].sa_sigaction,
+          (unsigned)sig1[s].sa_flags, (void *)sig0[s].sa_sigaction, (unsigned)sig0[s].sa_flags);
   return check_done("test_device");
 }

@@ -439,6 +439,11 @@ int sia_train_batch(struct sia_job *jobs, int count);
  * rows, decre_train, incre_train_shifted, the rank-revealing mode,
  * n + nrhs > 256) and jobs of a launch that failed on the device run on
  * the CPU engine; nothing is lost, and sia_device_describe counts them.
+ * libsia never changes the process's environment: the OpenCL driver runs
+ * with the host's settings (PoCL's POCL_* variables, say) or its defaults;
+ * signal handlers a driver installs while it initialises or compiles (PoCL
+ * and its LLVM: SIGFPE, SIGINT, SIGSEGV and others) are removed again when
+ * that OpenCL call returns, so the host's dispositions stay its own.
  *
  * Returns 0; SIA_ENODEVICE if the engine cannot be opened (the selection
  * is unchanged); -1 if spec is NULL.

@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 
 #define FN(ret, name, args) typedef ret(*name##_t) args; static name##_t p_##name;
@@ -65,25 +66,69 @@ int sia_cl_load(const char *path, char *err, int errlen) {
   return 0;
 }
 
-cl_int sia_clGetPlatformIDs(cl_uint n, cl_platform_id *ps, cl_uint *num) { return p_clGetPlatformIDs(n, ps, num); }
-cl_int sia_clGetPlatformInfo(cl_platform_id p, cl_platform_info w, size_t s, void *v, size_t *r) { return p_clGetPlatformInfo(p, w, s, v, r); }
-cl_int sia_clGetDeviceIDs(cl_platform_id p, cl_device_type t, cl_uint n, cl_device_id *ds, cl_uint *num) { return p_clGetDeviceIDs(p, t, n, ds, num); }
-cl_int sia_clGetDeviceInfo(cl_device_id d, cl_device_info w, size_t s, void *v, size_t *r) { return p_clGetDeviceInfo(d, w, s, v, r); }
-cl_context sia_clCreateContext(cl_device_id d, cl_int *err) { return p_clCreateContext(NULL, 1, &d, NULL, NULL, err); }
-cl_command_queue sia_clCreateCommandQueue(cl_context c, cl_device_id d, cl_int *err) { return p_clCreateCommandQueue(c, d, 0, err); }
-cl_program sia_clCreateProgramWithSource(cl_context c, const char *src, size_t len, cl_int *err) { return p_clCreateProgramWithSource(c, 1, &src, &len, err); }
-cl_program sia_clCreateProgramWithBinary(cl_context c, cl_device_id d, const unsigned char *bin, size_t len, cl_int *status, cl_int *err) {
-  return p_clCreateProgramWithBinary(c, 1, &d, &len, &bin, status, err);
+/* The host's signal dispositions are the host's. OpenCL drivers change
+ * them as they initialise: PoCL (with its LLVM) installs handlers for
+ * SIGFPE -- without SA_ONSTACK, which the Go runtime requires of every
+ * handler that can run on its threads -- and for SIGINT, SIGTERM, SIGSEGV
+ * and more, when its devices are first enumerated and when it compiles.
+ * A library must not leave such changes behind (nor set environment
+ * variables to prevent them: setenv races the host's getenv), so every
+ * call below that may initialise a driver or run its compiler saves the
+ * dispositions of the standard signals first and restores any that
+ * changed when the call returns. A host thread's own sigaction running
+ * concurrently with such a call (discovery, engine creation, a launch) may
+ * be undone; libsia makes these calls only from sia_device_select,
+ * sia_device_describe and training calls on an OpenCL engine. */
+enum { SIG_GUARDED = 32 };
+typedef struct {
+  struct sigaction sa[SIG_GUARDED];
+  unsigned char ok[SIG_GUARDED];
+} sig_state;
+
+static void sig_save(sig_state *s) {
+  for (int i = 1; i < SIG_GUARDED; i++)
+    s->ok[i] = i != SIGKILL && i != SIGSTOP && sigaction(i, NULL, &s->sa[i]) == 0;
 }
-cl_int sia_clBuildProgram(cl_program p, cl_device_id d, const char *opts) { return p_clBuildProgram(p, 1, &d, opts, NULL, NULL); }
+
+static void sig_restore(const sig_state *s) {
+  for (int i = 1; i < SIG_GUARDED; i++) {
+    struct sigaction cur;
+    if (!s->ok[i] || sigaction(i, NULL, &cur) != 0) continue;
+    if (cur.sa_sigaction != s->sa[i].sa_sigaction || cur.sa_flags != s->sa[i].sa_flags) sigaction(i, &s->sa[i], NULL);
+  }
+}
+
+/* GUARDED(type, call): evaluate call between sig_save and sig_restore. */
+#define GUARDED(type, call) \
+  sig_state st_;            \
+  sig_save(&st_);           \
+  type r_ = call;           \
+  sig_restore(&st_);        \
+  return r_;
+
+cl_int sia_clGetPlatformIDs(cl_uint n, cl_platform_id *ps, cl_uint *num) { GUARDED(cl_int, p_clGetPlatformIDs(n, ps, num)) }
+cl_int sia_clGetPlatformInfo(cl_platform_id p, cl_platform_info w, size_t s, void *v, size_t *r) { return p_clGetPlatformInfo(p, w, s, v, r); }
+cl_int sia_clGetDeviceIDs(cl_platform_id p, cl_device_type t, cl_uint n, cl_device_id *ds, cl_uint *num) { GUARDED(cl_int, p_clGetDeviceIDs(p, t, n, ds, num)) }
+cl_int sia_clGetDeviceInfo(cl_device_id d, cl_device_info w, size_t s, void *v, size_t *r) { return p_clGetDeviceInfo(d, w, s, v, r); }
+cl_context sia_clCreateContext(cl_device_id d, cl_int *err) { GUARDED(cl_context, p_clCreateContext(NULL, 1, &d, NULL, NULL, err)) }
+cl_command_queue sia_clCreateCommandQueue(cl_context c, cl_device_id d, cl_int *err) { GUARDED(cl_command_queue, p_clCreateCommandQueue(c, d, 0, err)) }
+cl_program sia_clCreateProgramWithSource(cl_context c, const char *src, size_t len, cl_int *err) { GUARDED(cl_program, p_clCreateProgramWithSource(c, 1, &src, &len, err)) }
+cl_program sia_clCreateProgramWithBinary(cl_context c, cl_device_id d, const unsigned char *bin, size_t len, cl_int *status, cl_int *err) {
+  GUARDED(cl_program, p_clCreateProgramWithBinary(c, 1, &d, &len, &bin, status, err))
+}
+cl_int sia_clBuildProgram(cl_program p, cl_device_id d, const char *opts) { GUARDED(cl_int, p_clBuildProgram(p, 1, &d, opts, NULL, NULL)) }
 cl_int sia_clGetProgramBuildInfo(cl_program p, cl_device_id d, cl_program_build_info w, size_t s, void *v, size_t *r) { return p_clGetProgramBuildInfo(p, d, w, s, v, r); }
 cl_int sia_clGetProgramInfo(cl_program p, cl_program_info w, size_t s, void *v, size_t *r) { return p_clGetProgramInfo(p, w, s, v, r); }
-cl_kernel sia_clCreateKernel(cl_program p, const char *name, cl_int *err) { return p_clCreateKernel(p, name, err); }
+cl_kernel sia_clCreateKernel(cl_program p, const char *name, cl_int *err) { GUARDED(cl_kernel, p_clCreateKernel(p, name, err)) }
 cl_int sia_clSetKernelArg(cl_kernel k, cl_uint i, size_t s, const void *v) { return p_clSetKernelArg(k, i, s, v); }
 cl_mem sia_clCreateBuffer(cl_context c, cl_mem_flags f, size_t s, void *h, cl_int *err) { return p_clCreateBuffer(c, f, s, h, err); }
 cl_int sia_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, size_t off, size_t s, void *dst) { return p_clEnqueueReadBuffer(q, m, SIA_CL_TRUE, off, s, dst, 0, NULL, NULL); }
-cl_int sia_clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, size_t global, size_t local) { return p_clEnqueueNDRangeKernel(q, k, 1, NULL, &global, &local, 0, NULL, NULL); }
-cl_int sia_clFinish(cl_command_queue q) { return p_clFinish(q); }
+/* A launch may compile (drivers finish building for a new work size) and a
+ * finish runs it: both guarded. */
+cl_int sia_clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, size_t global, size_t local) {
+  GUARDED(cl_int, p_clEnqueueNDRangeKernel(q, k, 1, NULL, &global, &local, 0, NULL, NULL))
+}
+cl_int sia_clFinish(cl_command_queue q) { GUARDED(cl_int, p_clFinish(q)) }
 cl_int sia_clReleaseMemObject(cl_mem m) { return p_clReleaseMemObject(m); }
 cl_int sia_clReleaseKernel(cl_kernel k) { return p_clReleaseKernel(k); }
 cl_int sia_clReleaseProgram(cl_program p) { return p_clReleaseProgram(p); }

@@ -23,7 +23,6 @@ import "C"
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"sync"
 	"unsafe"
 )
@@ -35,11 +34,11 @@ var loadOnce struct {
 }
 
 // Load opens the OpenCL ICD loader: $SIA_OPENCL_LIB when set, otherwise
-// libOpenCL.so.1. It first sets the PoCL variables libsia depends on when
-// the caller has not: POCL_CACHE_DIR (PoCL silently reports no devices
-// without a writable cache) and POCL_SIGFPE_HANDLER=0 (PoCL's SIGFPE handler
-// lacks SA_ONSTACK, which the Go runtime requires). The result is cached:
-// later calls return the first call's error.
+// libOpenCL.so.1. It never changes the process's environment: the driver
+// runs with the host's settings (PoCL's POCL_* variables included) or its
+// defaults, and the signal handlers drivers install while they initialise
+// or compile are undone by the binding (cl.c). The result is cached: later
+// calls return the first call's error.
 func Load() error {
 	loadOnce.Lock()
 	defer loadOnce.Unlock()
@@ -47,19 +46,6 @@ func Load() error {
 		return loadOnce.err
 	}
 	loadOnce.done = true
-	if os.Getenv("POCL_CACHE_DIR") == "" {
-		dir, err := os.UserCacheDir()
-		if err != nil {
-			dir = os.TempDir()
-		}
-		dir = filepath.Join(dir, "libsia-pocl")
-		if os.MkdirAll(dir, 0o700) == nil {
-			_ = os.Setenv("POCL_CACHE_DIR", dir)
-		}
-	}
-	if os.Getenv("POCL_SIGFPE_HANDLER") == "" {
-		_ = os.Setenv("POCL_SIGFPE_HANDLER", "0")
-	}
 	var cpath *C.char
 	if p := os.Getenv("SIA_OPENCL_LIB"); p != "" {
 		cpath = C.CString(p)
