@@ -448,7 +448,10 @@ int sia_train_batch(struct sia_job *jobs, int count);
  * Returns 0; SIA_ENODEVICE if the engine cannot be opened (the selection
  * is unchanged); -1 if spec is NULL.
  * Thread-safety: safe; calls in flight finish on the engine they started
- * with. Since 0.1.
+ * with, and the replaced engine's OpenCL objects (context, queue, program)
+ * are released once they have; engines on one device share those objects,
+ * so reselecting costs neither a rebuild nor memory (ctest/test_device.c:
+ * 1 000 reselections, no fd and < 24 MiB RSS growth). Since 0.1.
  */
 int sia_device_select(const char *spec);
 

@@ -114,6 +114,18 @@ func (d *Dispatcher) autoProbe() {
 	}
 }
 
+// Close releases the dispatcher's OpenCL engine, if it has one, once the
+// batches it has in flight have finished (engines on the same device share
+// their device objects, which go when the last engine using them is
+// closed). Whoever replaces a dispatcher (a new device selection) closes
+// the old one; a Run after Close trains on the CPU engine. Idempotent.
+func (d *Dispatcher) Close() {
+	d.probe.Do(func() {}) // a later Run must not probe and open an engine
+	if d.ocl != nil {
+		d.ocl.Close()
+	}
+}
+
 // SetThreads sets the CPU engine's worker count.
 func (d *Dispatcher) SetThreads(n int) { d.cpu.Store(&cpu.Engine{Workers: max(n, 1)}) }
 

@@ -7,6 +7,7 @@ package opencl
 import "C"
 
 import (
+	"crypto/sha256"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -56,15 +57,17 @@ type Options struct {
 	Fallback device.Engine
 }
 
-// Engine trains jobs on one OpenCL device.
+// Engine trains jobs on one OpenCL device. Engines on the same device and
+// program share one set of device objects (context, queue, program,
+// kernel), counted by reference: opening an engine again costs no device
+// resources, and the objects are released when the last engine using them
+// is closed and its batches in flight have finished.
 type Engine struct {
-	mu       sync.Mutex // OpenCL kernel arguments are shared state
-	dev      Device
-	ctx      C.cl_context
-	queue    C.cl_command_queue
-	prog     C.cl_program
-	kern     C.cl_kernel
+	*program
 	fallback device.Engine
+
+	refs   atomic.Int64 // 1 until Close, plus one per Run in flight
+	closed atomic.Bool
 
 	deviceJobs atomic.Int64
 	routed     atomic.Int64
@@ -72,8 +75,35 @@ type Engine struct {
 	lastErr    atomic.Pointer[string]
 }
 
-// New opens the selected device, builds (or loads) the program and returns
-// an engine. The error says why when there is no usable device.
+// program is the device objects engines share; see Engine.
+type program struct {
+	mu    sync.Mutex // OpenCL kernel arguments are shared state
+	dev   Device
+	ctx   C.cl_context
+	queue C.cl_command_queue
+	prog  C.cl_program
+	kern  C.cl_kernel
+
+	key  programKey
+	refs int // engines holding it; guarded by programs
+}
+
+// programKey identifies shareable device objects: the device and the
+// program's origin (source, or the binary's content).
+type programKey struct {
+	platform, device int
+	binary           [sha256.Size]byte // zero: built from source
+}
+
+// programs holds the live shared device objects.
+var programs struct {
+	sync.Mutex
+	m map[programKey]*program
+}
+
+// New opens the selected device, builds (or loads) the program — or shares
+// the objects of an open engine on the same device and program — and
+// returns an engine. The error says why when there is no usable device.
 func New(opts Options) (*Engine, error) {
 	if opts.Fallback == nil {
 		return nil, errors.New("opencl: Options.Fallback is required")
@@ -86,20 +116,61 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{dev: dev, fallback: opts.Fallback}
+	key := programKey{platform: dev.PlatformIndex, device: dev.DeviceIndex}
+	var bin []byte
+	if opts.Binary != "" {
+		if bin, err = os.ReadFile(opts.Binary); err != nil {
+			return nil, fmt.Errorf("opencl: %w", err)
+		}
+		if len(bin) == 0 {
+			return nil, fmt.Errorf("opencl: empty binary %s", opts.Binary)
+		}
+		key.binary = sha256.Sum256(bin)
+	}
+	programs.Lock()
+	defer programs.Unlock()
+	p := programs.m[key]
+	if p == nil {
+		if p, err = newProgram(dev, opts.Binary, bin); err != nil {
+			return nil, err
+		}
+		p.key = key
+		if programs.m == nil {
+			programs.m = make(map[programKey]*program)
+		}
+		programs.m[key] = p
+	}
+	p.refs++
+	e := &Engine{program: p, fallback: opts.Fallback}
+	e.refs.Store(1)
+	return e, nil
+}
+
+// newProgram creates the device objects for dev from the embedded source
+// or, when bin is not empty, from that binary (read from path).
+func newProgram(dev Device, path string, bin []byte) (*program, error) {
+	p := &program{dev: dev}
 	var rc C.cl_int
-	if e.ctx = C.sia_clCreateContext(dev.id, &rc); rc != 0 {
+	if p.ctx = C.sia_clCreateContext(dev.id, &rc); rc != 0 {
 		return nil, clErr("clCreateContext", rc)
 	}
-	if e.queue = C.sia_clCreateCommandQueue(e.ctx, dev.id, &rc); rc != 0 {
-		e.Close()
+	if p.queue = C.sia_clCreateCommandQueue(p.ctx, dev.id, &rc); rc != 0 {
+		p.release()
 		return nil, clErr("clCreateCommandQueue", rc)
 	}
-	if err := e.build(opts.Binary); err != nil {
-		e.Close()
+	if err := p.build(path, bin); err != nil {
+		p.release()
 		return nil, err
 	}
-	return e, nil
+	return p, nil
+}
+
+// OpenPrograms returns the number of live shared sets of device objects
+// (for tests and diagnostics).
+func OpenPrograms() int {
+	programs.Lock()
+	defer programs.Unlock()
+	return len(programs.m)
 }
 
 // choose picks the device by index, or the preferred usable one.
@@ -128,17 +199,11 @@ func choose(devs []Device, p, d int) (Device, error) {
 	return Device{}, errors.New("opencl: no usable device (double precision and 32 KiB local memory needed)")
 }
 
-// build creates the program from the embedded source or from a binary.
-func (e *Engine) build(binary string) error {
+// build creates the program from the embedded source or from a binary
+// (bin, read from the file binary).
+func (e *program) build(binary string, bin []byte) error {
 	var rc C.cl_int
-	if binary != "" {
-		bin, err := os.ReadFile(binary)
-		if err != nil {
-			return fmt.Errorf("opencl: %w", err)
-		}
-		if len(bin) == 0 {
-			return fmt.Errorf("opencl: empty binary %s", binary)
-		}
+	if len(bin) > 0 {
 		cbin := C.CBytes(bin)
 		defer C.free(cbin)
 		var status C.cl_int
@@ -167,7 +232,7 @@ func (e *Engine) build(binary string) error {
 	return nil
 }
 
-func (e *Engine) buildLog() string {
+func (e *program) buildLog() string {
 	var size C.size_t
 	C.sia_clGetProgramBuildInfo(e.prog, e.dev.id, C.SIA_CL_PROGRAM_BUILD_LOG, 0, nil, &size)
 	if size == 0 {
@@ -200,8 +265,45 @@ func (e *Engine) Binary() ([]byte, error) {
 	return C.GoBytes(buf, C.int(size)), nil
 }
 
-// Close releases the device objects. The engine must not be used after.
+// Close gives up the engine's share of the device objects; they are
+// released once no engine uses them and the batches this engine has in
+// flight have finished. Run after Close trains on the fallback engine.
+// Close is idempotent.
 func (e *Engine) Close() {
+	if e.closed.CompareAndSwap(false, true) {
+		e.unref()
+	}
+}
+
+// acquire takes a reference for a Run; false once the engine is closed.
+func (e *Engine) acquire() bool {
+	for {
+		r := e.refs.Load()
+		if r == 0 {
+			return false
+		}
+		if e.refs.CompareAndSwap(r, r+1) {
+			return true
+		}
+	}
+}
+
+// unref drops a reference; the last one gives up the shared program.
+func (e *Engine) unref() {
+	if e.refs.Add(-1) != 0 {
+		return
+	}
+	programs.Lock()
+	defer programs.Unlock()
+	p := e.program
+	if p.refs--; p.refs == 0 {
+		delete(programs.m, p.key)
+		p.release()
+	}
+}
+
+// release frees the device objects.
+func (e *program) release() {
 	if e.kern != nil {
 		C.sia_clReleaseKernel(e.kern)
 	}
@@ -255,6 +357,12 @@ func Supports(j *device.Job) bool {
 // fallback engine. A launch that fails leaves its jobs untouched and runs
 // them on the fallback engine, counted in Stats.Fallbacks.
 func (e *Engine) Run(jobs []*device.Job) {
+	if !e.acquire() {
+		e.routed.Add(int64(len(jobs)))
+		e.fallback.Run(jobs)
+		return
+	}
+	defer e.unref()
 	var dev, cpu []*device.Job
 	for _, j := range jobs {
 		if Supports(j) {

@@ -110,3 +110,41 @@ func TestPanicInLaunchFallsBack(t *testing.T) {
 	require.Zero(t, st.DeviceJobs)
 	require.Contains(t, st.LastError, "internal error: injected panic in launch")
 }
+
+// TestCloseWaitsForRunsInFlight: engines on one device share their device
+// objects; closing an engine while a batch runs on it lets the batch finish
+// on the device, and the objects are released only when the last engine
+// using them is closed.
+func TestCloseWaitsForRunsInFlight(t *testing.T) {
+	base := opencl.OpenPrograms()
+	e1 := engine(t)
+	d := e1.Device()
+	started, proceed := make(chan struct{}), make(chan struct{})
+	opencl.SetFault(func() error {
+		started <- struct{}{}
+		<-proceed
+		return nil
+	})
+	defer opencl.SetFault(nil)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		enginetest.BatchTest(t, e1) // first launch blocks in the fault hook
+	}()
+	<-started
+	e1.Close() // while its first launch is in flight
+	e2, err := opencl.New(opencl.Options{PlatformIndex: d.PlatformIndex, DeviceIndex: d.DeviceIndex, Fallback: &cpu.Engine{}})
+	require.NoError(t, err)
+	require.Equal(t, base+1, opencl.OpenPrograms(), "e2 shares e1's device objects")
+	opencl.SetFault(nil)
+	close(proceed)
+	<-done
+	st := e1.Stats()
+	require.Equal(t, int64(1), st.DeviceJobs, "the launch in flight at Close finished on the device")
+	require.Equal(t, int64(7+256), st.Routed, "Runs after Close go to the fallback")
+	require.Zero(t, st.Fallbacks, st.LastError)
+	enginetest.BatchTest(t, e2)
+	requireOnDevice(t, e2)
+	e2.Close()
+	require.Equal(t, base, opencl.OpenPrograms(), "the last Close released the device objects")
+}
