@@ -87,7 +87,7 @@ func TestAccuracyAgainstExact(t *testing.T) {
 			a := append([]float64(nil), p.A...)
 			require.NoError(t, solver.New().ColdTrain(-1, solver.RowMajor, 'N', p.M, p.N, 1, a, p.N, b, 1))
 			eG, eS := enginetest.RelDiff(g[:p.N], ex), enginetest.RelDiff(b[:p.N], ex)
-			t.Logf("m=%d n=%d kappa=%g: error vs exact: gonum %.2e, libsia %.2e", p.M, p.N, kappa, eG, eS)
+			t.Logf("| %d × %d | %g | %.1e | %.1e |", p.M, p.N, kappa, eS, eG)
 			require.LessOrEqual(t, eS, max(4*eG, 1e-13))
 			require.LessOrEqual(t, eS, 16*float64(p.N)*kappa*0x1p-53)
 		}

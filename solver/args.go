@@ -52,11 +52,15 @@ func scan(layout Layout, rows, cols int, x []float64, ld int) (amax float64, fin
 			break
 		}
 		for _, v := range x[lo:min(lo+cols, len(x))] {
-			a := math.Abs(v)
-			if !(a <= math.MaxFloat64) { // NaN or ±Inf
-				return 0, false
+			// One compare per entry in the common case: a NaN or a
+			// new maximum takes the branch, and only there is ±Inf
+			// or NaN looked for.
+			if a := math.Abs(v); !(a <= amax) {
+				if !(a <= math.MaxFloat64) { // NaN or ±Inf
+					return 0, false
+				}
+				amax = a
 			}
-			amax = max(amax, a)
 		}
 	}
 	return amax, true

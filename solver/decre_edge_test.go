@@ -71,12 +71,12 @@ func TestDecreEdge(t *testing.T) {
 				if err != nil {
 					require.ErrorIs(t, err, solver.ErrCold)
 					require.Equal(t, before, sv.Memo(1), "a refusal must leave the memo unchanged")
-					t.Logf("alpha2 %g resid %g: refused (dgels error %.1e)", alpha2, resid, eQR)
+					t.Logf("| %g | %g | refused (SIA_ECOLD) | %.1e | %.1e |", alpha2, resid, eQR, floor)
 					require.False(t, alpha2 >= 0.1 && resid <= 1e2, "refused an ordinary removal")
 					return
 				}
 				e := enginetest.RelDiff(del.bRow(n), exact)
-				t.Logf("alpha2 %g resid %g: error %.1e, dgels %.1e, eps*kappa %.1e", alpha2, resid, e, eQR, floor)
+				t.Logf("| %g | %g | %.1e | %.1e | %.1e |", alpha2, resid, e, eQR, floor)
 				require.LessOrEqual(t, e, 10*max(eQR, floor))
 			})
 		}

@@ -114,14 +114,21 @@ func TestShiftedMatchesGels(t *testing.T) {
 				require.Greater(t, kappa, 1e7, "refused a well-conditioned model")
 				require.Equal(t, before, sv.Memo(1), "a refusal must leave the memo unchanged")
 				require.True(t, fmt.Sprint(bCopy) == fmt.Sprint(all.b), "a refusal must not write b")
-				t.Logf("| %g | %.1e | refused (SIA_ECOLD) | %.1e |", kappa, eRaw, eQR)
+				t.Logf("| %g | %s | %.1e | refused (SIA_ECOLD) | %.1e |", kappa, layoutName(layout), eRaw, eQR)
 				continue
 			}
 			e := enginetest.RelDiff(all.bRow(n), exact)
-			t.Logf("| %g | %.1e | %.1e | %.1e |", kappa, eRaw, e, eQR)
+			t.Logf("| %g | %s | %.1e | %.1e | %.1e |", kappa, layoutName(layout), eRaw, e, eQR)
 			require.LessOrEqual(t, e, 10*max(eQR, 1e-14), "kappa %g layout %d", kappa, layout)
 		}
 	}
+}
+
+func layoutName(l solver.Layout) string {
+	if l == solver.ColMajor {
+		return "col"
+	}
+	return "row"
 }
 
 // shiftedSolve cold-trains the old rows, runs IncreTrainShifted on all rows
