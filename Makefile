@@ -22,7 +22,7 @@ APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev liblapa
             python3 python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim shimtest xlintstd install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -65,6 +65,16 @@ shimtest: $(SHIM)
 xlintstd: $(SHIM)
 	shim/xlintstd.sh $(SHIM) $(BUILD)/xlintstd
 
+# figures: regenerate the committed data behind README's figures and copy
+# them into README (scripts/readme_figures.py); figures-check (in make test)
+# fails when a README figure differs from its committed file.
+figures: $(SHIM) $(BUILD)/test_extremes
+	scripts/accuracy-figures.sh
+	$(PYTHON) scripts/readme_figures.py --write
+
+figures-check:
+	$(PYTHON) scripts/readme_figures.py
+
 # install: libraries with soname and version, headers, pkg-config file and
 # CMake package under PREFIX (DESTDIR honoured).
 LIBDIR := $(DESTDIR)$(PREFIX)/lib
@@ -97,7 +107,7 @@ install-test: $(LIB) $(SHIM)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet gotest crash ctest shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke
+test: deps vet figures-check gotest crash ctest shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
