@@ -24,8 +24,8 @@ table() { grep -o '| .* |$' || true; }
 } > "$out/extremes.md"
 
 {
-  echo "| cond(A) | layout | no correction | libsia (default policy) | dgels (QR) |"
-  echo "|---|---|---|---|---|"
+  echo "| cond(A) | targets | layout | no correction | libsia (default policy) | dgels (QR) |"
+  echo "|---|---|---|---|---|---|"
   $GO test -count=1 -v -run '^TestShiftedMatchesGels$' ./solver | table
 } > "$out/shifted.md"
 
