@@ -65,14 +65,23 @@ shimtest: $(SHIM)
 xlintstd: $(SHIM)
 	shim/xlintstd.sh $(SHIM) $(BUILD)/xlintstd
 
-# figures: regenerate the committed data behind README's figures and copy
+# figures: regenerate the committed data behind README's figures, derive
+# the tables and quoted numbers from it (scripts/derive_figures.py) and copy
 # them into README (scripts/readme_figures.py); figures-check (in make test)
-# fails when a README figure differs from its committed file.
-figures: $(SHIM) $(BUILD)/test_extremes
+# fails when a derived file differs from what its data gives or a README
+# figure differs from its committed file. FULL=1 also reruns the long
+# benchmarks (make bench-index, ~12 min; build/bench into
+# bench/results-devmachine.csv); without it their committed CSVs are used.
+figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUILD)/bench)
 	scripts/accuracy-figures.sh
+	scripts/measure-figures.sh
+	$(if $(FULL),$(MAKE) --no-print-directory bench-index)
+	$(if $(FULL),OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench > $(BUILD)/results.csv && mv $(BUILD)/results.csv bench/results-devmachine.csv)
+	$(PYTHON) scripts/derive_figures.py
 	$(PYTHON) scripts/readme_figures.py --write
 
 figures-check:
+	$(PYTHON) scripts/derive_figures.py --check
 	$(PYTHON) scripts/readme_figures.py
 
 # install: libraries with soname and version, headers, pkg-config file and

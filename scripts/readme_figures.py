@@ -6,7 +6,10 @@ Every figure block in README.md is fenced by
     ...
     <!-- /figure -->
 and must be exactly the contents of PATH (a committed file written by the
-command that measured it; `make figures` regenerates them). This script
+command that measured it, or derived from such files by
+scripts/derive_figures.py; `make figures` regenerates them). A block may be
+indented (inside a list item): both markers then carry the same indentation
+and so does every non-empty line of the file's contents. This script
 checks that (the default; `make test` runs it) or, with --write, copies each
 file into its block.
 """
@@ -15,7 +18,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-BLOCK = re.compile(r"(<!-- figure: (\S+) -->\n)(.*?)(<!-- /figure -->)", re.S)
+BLOCK = re.compile(r"^([ \t]*)(<!-- figure: (\S+) -->\n)(.*?)^(\1<!-- /figure -->)", re.S | re.M)
 
 
 def main() -> int:
@@ -26,22 +29,27 @@ def main() -> int:
     def fill(m: re.Match) -> str:
         nonlocal n
         n += 1
-        path = ROOT / m.group(2)
+        indent, name = m.group(1), m.group(3)
+        path = ROOT / name
         if not path.is_file():
-            bad.append(f"{m.group(2)}: no such file")
+            bad.append(f"{name}: no such file")
             return m.group(0)
         data = path.read_text()
         if not data.endswith("\n"):
             data += "\n"
-        if data != m.group(3):
-            bad.append(f"{m.group(2)}: README's block differs from the file")
-        return m.group(1) + data + m.group(4)
+        data = "".join(indent + line if line.strip() else line for line in data.splitlines(keepends=True))
+        if data != m.group(4):
+            bad.append(f"{name}: README's block differs from the file")
+        return indent + m.group(2) + data + m.group(5)
 
     new = BLOCK.sub(fill, text)
     if "--write" in sys.argv[1:]:
         readme.write_text(new)
         print(f"readme_figures: {n} blocks written")
         return 0
+    opened = text.count("<!-- figure: ")
+    if opened != n:
+        bad.append(f"{opened} figure markers but {n} well-formed blocks (a block's closing marker must have its opening's indentation)")
     for b in bad:
         print("readme_figures:", b)
     if n == 0:
