@@ -168,9 +168,10 @@ enum sia_result {
  * solved, and the solution scaled back, so entries near overflow or deep in
  * the denormals are solved as accurately as ordinary ones; an all-zero A
  * gives the zero solution (b's max(m,n) x nrhs block zeroed) and 0. libsia
- * scales by powers of two (exactly), and memoized models (trans 'N',
- * m >= n) already outside [2^-400, 2^400]: their memo keeps the scale, so
- * incremental calls stay exact at the extremes too. ctest/test_extremes.c
+ * scales by powers of two (exactly); memoized models scale their targets
+ * already outside [2^-400, 2^400] (the memo holds their sums of squares)
+ * and keep the scale in the memo, so incremental calls stay exact at the
+ * extremes too. ctest/test_extremes.c
  * checks every entry point against LAPACKE at 1e+-150 ... 1e-315 and
  * DBL_MAX/n; LAPACK's own DLS/DQR/DLQ tests (xlintstd) pass through the
  * LAPACK shim.

@@ -15,8 +15,8 @@ import (
 //
 // With dgels's scaling: the largest magnitudes of A and of B's first
 // m (trans 'N') or n (trans 'T') rows decide; outside [smlnum, bignum] the
-// data are scaled by a power of two to about 1, and the scaling is undone on
-// the solution (and, unlike dgels, on the residual rows too). An all-zero A
+// data are scaled by a power of two to the nearer bound, and the scaling is
+// undone on the solution (and, unlike dgels, on the residual rows too). An all-zero A
 // gives the zero solution. It returns the LAPACK result code; on i > 0 b is
 // not written. The arguments have been checked.
 func (s *Solver) gels(g *gelsArgs) int {

@@ -13,10 +13,11 @@ import (
 // entry lies outside, solves, and undoes the scaling on the solution, so
 // that entries near overflow or deep in the denormals are solved as
 // accurately as ordinary ones. libsia does the same on every path, with
-// powers of two (exact: no rounding is added) and, for memoized models, a
-// narrower range: a memo carries sums of squares (the residual sums) and
-// the shifted-target solve forms products of rows and targets, which must
-// not overflow or underflow either. The memo keeps the exponents it is
+// powers of two (exact: no rounding is added). Memoized models use dgels's
+// range for the rows and a narrower one for the targets, because a memo
+// carries sums of squares of transformed targets (the residual sums); the
+// shifted-target solve also forms products of rows and targets, so there
+// the rows get the narrower range too. The memo keeps the exponents it is
 // stored with (memo.Model.EA, EB), because the true R of data near 1e306
 // need not be representable at all.
 const (
@@ -24,21 +25,28 @@ const (
 	// reciprocal.
 	smlnum = 0x1p-970
 	bignum = 0x1p+970
-	// memoLo and memoHi bound the largest magnitude of a memoized model's
-	// rows and targets as stored: squares and pairwise products of such
-	// values, summed over up to 2⁶⁰ rows, stay normal and finite.
-	memoLo = 0x1p-400
-	memoHi = 0x1p+400
+	// narrowLo and narrowHi bound the largest magnitude of a memoized
+	// model's targets (and, in the shifted solve, rows) as stored: squares
+	// and pairwise products of such values, summed over up to 2⁶⁰ rows,
+	// stay normal and finite.
+	narrowLo = 0x1p-400
+	narrowHi = 0x1p+400
 )
 
-// scaleExp returns the exponent e that brings amax to about 1 (amax·2^e in
-// [1, 2)) when amax lies outside [lo, hi], and 0 when it lies inside or is
-// zero.
+// scaleExp returns the exponent e that brings amax into [lo, hi] the way
+// dgels does — to the nearer bound, so that entries much smaller than amax
+// (a column of 1e-200 beside one of 1e300) keep as much of the range as
+// possible: amax·2^e has the binary exponent of hi (or lo). It is 0 when
+// amax lies inside or is zero.
 func scaleExp(amax, lo, hi float64) int {
-	if amax == 0 || amax >= lo && amax <= hi {
+	switch {
+	case amax == 0 || amax >= lo && amax <= hi:
 		return 0
+	case amax > hi:
+		return math.Ilogb(hi) - math.Ilogb(amax)
+	default:
+		return math.Ilogb(lo) - math.Ilogb(amax)
 	}
-	return -math.Ilogb(amax)
 }
 
 // scaleRows returns a compact row-major copy of the K rows of r (N columns
@@ -82,9 +90,16 @@ type memoScale struct {
 }
 
 // newMemoScale decides the scaling of a model whose rows and targets, after
-// the call, have largest magnitudes amax and bmax.
+// the call, have largest magnitudes amax and bmax: rows into dgels's range,
+// targets into the narrow one.
 func newMemoScale(amax, bmax float64) memoScale {
-	return memoScale{ea: scaleExp(amax, memoLo, memoHi), eb: scaleExp(bmax, memoLo, memoHi), amax: amax, bmax: bmax}
+	return memoScale{ea: scaleExp(amax, smlnum, bignum), eb: scaleExp(bmax, narrowLo, narrowHi), amax: amax, bmax: bmax}
+}
+
+// newShiftedScale is newMemoScale for the shifted-target solve, which
+// multiplies rows by targets: both into the narrow range.
+func newShiftedScale(amax, bmax float64) memoScale {
+	return memoScale{ea: scaleExp(amax, narrowLo, narrowHi), eb: scaleExp(bmax, narrowLo, narrowHi), amax: amax, bmax: bmax}
 }
 
 // apply prepares job for the engine: the factor unpacked from cur (nil for

@@ -68,7 +68,7 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 			job.Refine = int(s.refine.Load())
 		},
 		// The targets are replaced: their magnitude is that of b alone.
-		func(cur *memo.Model) memoScale { return newMemoScale(max(cur.AMax, anrm), bnrm) },
+		func(cur *memo.Model) memoScale { return newShiftedScale(max(cur.AMax, anrm), bnrm) },
 		func(*memo.Model) int64 { return int64(m) },
 		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
 }
