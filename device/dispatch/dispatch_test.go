@@ -55,6 +55,7 @@ func TestExplicitOpenCL(t *testing.T) {
 		}
 		t.Skipf("no OpenCL: %v", err)
 	}
+	defer d.Close()
 	require.True(t, strings.HasPrefix(d.Name(), "opencl:"))
 	enginetest.BatchTest(t, d)
 	desc := d.Describe()
@@ -62,6 +63,7 @@ func TestExplicitOpenCL(t *testing.T) {
 	require.Regexp(t, `opencl jobs: [1-9][0-9]* on device, [0-9]+ routed to cpu \(unsupported\), 0 fallbacks`, desc)
 	d2, err := dispatch.New("opencl:0:0", 1)
 	require.NoError(t, err)
+	defer d2.Close()
 	require.Equal(t, "opencl:0:0", d2.Name())
 	_, err = dispatch.New("opencl:9:9", 1)
 	require.ErrorContains(t, err, "no device 9:9")

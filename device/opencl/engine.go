@@ -29,7 +29,7 @@ const (
 	// the CPU engine.
 	NCMax = 256
 	// localBytes is the kernel's local memory.
-	localBytes = (WorkGroup*NCMax + NCMax + 2) * 8
+	localBytes = (WorkGroup*NCMax + NCMax + 8) * 8
 )
 
 // BuildOptions are the compiler options of the kernel source.
