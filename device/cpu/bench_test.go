@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/libsia/sia/device"
 )
 
 // BenchmarkTpqrt measures the update kernel (QR of [R; A_new] with one
@@ -36,6 +38,39 @@ func BenchmarkTpqrt(b *testing.B) {
 					Tpqrt(n, nc, t, nc, chunk, w, chunk)
 				}
 				b.ReportMetric(2*float64(chunk)*float64(n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+// BenchmarkGather measures the copy of ChunkRows rows of [A | b] into the
+// kernel's column-major block, from row-major (a transpose: what learned
+// indexes pass) and from column-major input (a copy), in GB/s of A and b
+// read. Row-major should be within a small factor of column-major.
+func BenchmarkGather(b *testing.B) {
+	for _, n := range []int{17, 33, 65, 129} {
+		for _, col := range []bool{false, true} {
+			name := "row"
+			if col {
+				name = "col"
+			}
+			b.Run(fmt.Sprintf("n=%d/%s", n, name), func(b *testing.B) {
+				k := ChunkRows
+				src := device.Rows{K: k, ColMajor: col, A: make([]float64, k*n), B: make([]float64, k)}
+				if col {
+					src.LDA, src.LDB = k, k
+				} else {
+					src.LDA, src.LDB = n, 1
+				}
+				for i := range src.A {
+					src.A[i] = float64(i)
+				}
+				ldw := k + ldPad
+				w := make([]float64, ldw*(n+1))
+				b.SetBytes(int64(8 * k * (n + 1)))
+				for range b.N {
+					gather(&src, 0, k, n, 1, w, ldw)
+				}
 			})
 		}
 	}

@@ -65,6 +65,12 @@ func (e *Engine) Run(jobs []*device.Job) {
 // 512 rows 12 and 19, 1000+ rows less again at n = 33).
 const ChunkRows = 512
 
+// ldPad pads the leading dimension of the engine's column-major blocks by
+// one cache line: with exactly ChunkRows (a multiple of 512 doubles = 4 KiB)
+// every column would map to the same L1 set, and the row-major gather's
+// stores — one per column per four rows — would evict each other.
+const ldPad = 8
+
 func (e *Engine) scratch(n int) *[]float64 {
 	if p, ok := e.pool.Get().(*[]float64); ok && cap(*p) >= n {
 		*p = (*p)[:n]
@@ -232,25 +238,26 @@ func (e *Engine) absorb(j *device.Job) {
 	if j.Fresh {
 		clear(j.T[:n*nc])
 		k0 := min(src.K, max(n, chunk))
-		p := e.scratch(k0 * nc)
+		ldw := k0 + ldPad
+		p := e.scratch(ldw * nc)
 		w := *p
-		gather(src, 0, k0, n, nrhs, w, k0)
-		Geqr2(k0, n, nc, w, k0)
+		gather(src, 0, k0, n, nrhs, w, ldw)
+		Geqr2(k0, n, nc, w, ldw)
 		for i := 0; i < n; i++ {
 			for c := i; c < nc; c++ {
-				j.T[i*nc+c] = w[i+c*k0]
+				j.T[i*nc+c] = w[i+c*ldw]
 			}
 		}
 		var dst *device.Rows
 		if j.Tail {
 			dst = src
 		}
-		absorbTail(w, k0, n, k0, n, nrhs, j.RSS, dst, n)
+		absorbTail(w, ldw, n, k0, n, nrhs, j.RSS, dst, n)
 		e.pool.Put(p)
 		r0 = k0
 	}
 	if r0 < src.K {
-		p := e.scratch(chunk * nc)
+		p := e.scratch((chunk + ldPad) * nc)
 		w := *p
 		var dst *device.Rows
 		if j.Fresh && j.Tail {
@@ -258,9 +265,10 @@ func (e *Engine) absorb(j *device.Job) {
 		}
 		for ; r0 < src.K; r0 += chunk {
 			kc := min(chunk, src.K-r0)
-			gather(src, r0, kc, n, nrhs, w, kc)
-			Tpqrt(n, nc, j.T, nc, kc, w, kc)
-			absorbTail(w, kc, 0, kc, n, nrhs, j.RSS, dst, r0)
+			ldw := kc + ldPad
+			gather(src, r0, kc, n, nrhs, w, ldw)
+			Tpqrt(n, nc, j.T, nc, kc, w, ldw)
+			absorbTail(w, ldw, 0, kc, n, nrhs, j.RSS, dst, r0)
 		}
 		e.pool.Put(p)
 	}

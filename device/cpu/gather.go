@@ -19,20 +19,43 @@ func gather(src *device.Rows, r0, kc, n, nrhs int, w []float64, ldw int) {
 		}
 		return
 	}
-	for i := 0; i < kc; i++ {
-		arow := src.A[(r0+i)*src.LDA : (r0+i)*src.LDA+n]
-		for j, v := range arow {
+	transposeRows(src.A[r0*src.LDA:], src.LDA, kc, n, w, ldw)
+	if src.B == nil {
+		for r := 0; r < nrhs; r++ {
+			clear(w[(n+r)*ldw : (n+r)*ldw+kc])
+		}
+		return
+	}
+	transposeRows(src.B[r0*src.LDB:], src.LDB, kc, nrhs, w[n*ldw:], ldw)
+}
+
+// transposeRows copies the k × c row-major matrix a (leading dimension lda)
+// into the column-major block w (leading dimension ldw): w[j*ldw+i] =
+// a[i*lda+j]. Rows are taken four at a time through the active kernel's
+// transpose4 (an in-register 4 × 4 transpose: each column receives four
+// consecutive elements per 32-byte store instead of four stores a column
+// stride apart); leftover columns and rows are copied one by one.
+func transposeRows(a []float64, lda, k, c int, w []float64, ldw int) {
+	if k == 0 || c == 0 {
+		return
+	}
+	_ = a[(k-1)*lda+c-1]
+	_ = w[(c-1)*ldw+k-1]
+	t4 := active.transpose4
+	c4 := c &^ 3
+	i := 0
+	for ; i+4 <= k; i += 4 {
+		if c4 > 0 {
+			t4(c4, &a[i*lda], &a[(i+1)*lda], &a[(i+2)*lda], &a[(i+3)*lda], &w[i], ldw)
+		}
+		for j := c4; j < c; j++ {
+			d := w[j*ldw+i : j*ldw+i+4 : j*ldw+i+4]
+			d[0], d[1], d[2], d[3] = a[i*lda+j], a[(i+1)*lda+j], a[(i+2)*lda+j], a[(i+3)*lda+j]
+		}
+	}
+	for ; i < k; i++ {
+		for j, v := range a[i*lda : i*lda+c] {
 			w[j*ldw+i] = v
-		}
-		if src.B == nil {
-			for r := 0; r < nrhs; r++ {
-				w[(n+r)*ldw+i] = 0
-			}
-			continue
-		}
-		brow := src.B[(r0+i)*src.LDB : (r0+i)*src.LDB+nrhs]
-		for r, v := range brow {
-			w[(n+r)*ldw+i] = v
 		}
 	}
 }

@@ -12,12 +12,15 @@ type kernel struct {
 	// The blocked update (block4.go): four reflectors against two columns.
 	dot4x2 func(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 	upd4x2 func(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
+	// The row-major gather (gather.go): four rows into four columns'
+	// consecutive elements, c rounded down to a multiple of four.
+	transpose4 func(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees
@@ -101,5 +104,19 @@ func upd4x2Go(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64) {
 	for r := range k {
 		c0[r] -= s[0]*v0[r] + s[2]*v1[r] + s[4]*v2[r] + s[6]*v3[r]
 		c1[r] -= s[1]*v0[r] + s[3]*v1[r] + s[5]*v2[r] + s[7]*v3[r]
+	}
+}
+
+// transpose4Go is the portable transpose4.
+func transpose4Go(c int, a0, a1, a2, a3 *float64, w *float64, ldw int) {
+	c &^= 3
+	if c == 0 {
+		return
+	}
+	r0, r1, r2, r3 := colView(a0, c), colView(a1, c), colView(a2, c), colView(a3, c)
+	out := colView(w, (c-1)*ldw+4)
+	for j := range r0 {
+		d := out[j*ldw : j*ldw+4 : j*ldw+4]
+		d[0], d[1], d[2], d[3] = r0[j], r1[j], r2[j], r3[j]
 	}
 }

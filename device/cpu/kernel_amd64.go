@@ -37,15 +37,21 @@ func dot4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 //go:noescape
 func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
 
+// transpose4AVX2 sets w[j*ldw+r] = a_r[j] for r = 0..3 and j below c
+// rounded down to a multiple of four (AVX2, in transpose_amd64.s).
+//
+//go:noescape
+func transpose4AVX2(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2})
 	}
 	return ks
 }

@@ -97,3 +97,41 @@ func TestBlockKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestTransposeRowsEveryKernel checks the row-major gather's transpose on
+// every kernel against a plain loop, for row and column counts around
+// multiples of four, padded leading dimensions on both sides, and with the
+// entries of w outside the block left untouched.
+func TestTransposeRowsEveryKernel(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(6, 6))
+	prev := active
+	defer func() { active = prev }()
+	for i := range kernels {
+		active = &kernels[i]
+		for _, k := range []int{1, 3, 4, 5, 8, 13, 64} {
+			for _, c := range []int{1, 2, 4, 7, 8, 17, 33} {
+				t.Run(fmt.Sprintf("%s/k=%d/c=%d", kernels[i].name, k, c), func(t *testing.T) {
+					lda, ldw := c+3, k+5
+					a := make([]float64, (k-1)*lda+c)
+					for i := range a {
+						a[i] = rnd.NormFloat64()
+					}
+					w := make([]float64, (c-1)*ldw+k+2)
+					for i := range w {
+						w[i] = -7
+					}
+					transposeRows(a, lda, k, c, w, ldw)
+					for j := 0; j < c; j++ {
+						for r := 0; r < ldw && j*ldw+r < len(w); r++ {
+							if r < k {
+								require.Equal(t, a[r*lda+j], w[j*ldw+r], "w(%d,%d)", r, j)
+							} else {
+								require.Equal(t, -7.0, w[j*ldw+r], "padding (%d,%d) written", r, j)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
