@@ -252,14 +252,8 @@ func sia_device_select(spec *C.sia_cgo_cchar) (ret C.int) {
 	if spec == nil {
 		return -1
 	}
-	old := lib.Engine()
 	if lib.SelectDevice(C.GoString((*C.char)(spec))) != nil {
 		return C.int(solver.CodeNoDevice)
-	}
-	// The replaced engine's device objects go once its batches in flight
-	// have finished (see dispatch.Dispatcher.Close).
-	if c, ok := old.(interface{ Close() }); ok {
-		c.Close()
 	}
 	return 0
 }

@@ -63,9 +63,10 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 	job.Fresh, job.Tail = true, true
 	sc.apply(job, nil)
 	s.Engine().Run([]*device.Job{job})
-	if info := sc.finish(job); info != 0 && nrhs > 0 {
+	if info := sc.finish(job); info < 0 || info > 0 && nrhs > 0 {
 		// With nrhs = 0 dgels returns before factoring, so a singular R
-		// is no error; its memo is still the exact factor.
+		// (info > 0) is no error; its memo is still the exact factor. An
+		// engine failure (info < 0) always is.
 		return -1, newError("cold_train", info)
 	}
 	switch {

@@ -159,7 +159,8 @@ func (s *Solver) SetThreads(n int) {
 // SelectDevice selects the training engine by spec: "auto", "cpu",
 // "opencl" or "opencl:<platform>:<device>" (see package dispatch). On error
 // (unknown spec, no such device) the current engine stays. The CPU worker
-// count is kept.
+// count is kept. The replaced engine is closed (its OpenCL objects are
+// released once its batches in flight finish).
 func (s *Solver) SelectDevice(spec string) error {
 	workers := 1
 	if d, ok := s.Engine().(*dispatch.Dispatcher); ok {
@@ -169,7 +170,14 @@ func (s *Solver) SelectDevice(spec string) error {
 	if err != nil {
 		return err
 	}
+	old := s.Engine()
 	s.SetEngine(d)
+	// The replaced engine's device objects go once its batches in flight
+	// have finished; a call that still holds it trains on the CPU engine
+	// (dispatch.Dispatcher.Close).
+	if c, ok := old.(interface{ Close() }); ok {
+		c.Close()
+	}
 	return nil
 }
 

@@ -52,6 +52,8 @@ func TestPanicInEngineBecomesInternalError(t *testing.T) {
 			a, b := randRows(rnd, 50, poisonN)
 			require.NoError(t, sv.ColdTrain(1, solver.RowMajor, 'N', 50, poisonN, 1, a, poisonN, b, 1))
 			before := sv.Memo(1)
+			require.NoError(t, sv.ColdTrain(2, solver.RowMajor, 'N', 50, poisonN, 0, a, poisonN, nil, 1))
+			before2 := sv.Memo(2)
 			injectPanics(t)
 			a, b = randRows(rnd, big, poisonN)
 			err := sv.ColdTrain(1, solver.RowMajor, 'N', big, poisonN, 1, a, poisonN, b, 1)
@@ -60,6 +62,11 @@ func TestPanicInEngineBecomesInternalError(t *testing.T) {
 			err = sv.IncreTrain(1, solver.RowMajor, 'N', 10, poisonN, 1, a, poisonN, b[:poisonN+10], 1)
 			require.Equal(t, solver.CodeInternal, solver.Code(err), "err = %v", err)
 			require.Equal(t, before, sv.Memo(1))
+			// No right-hand side: dgels would not even factor, but an
+			// engine failure is still an error, and nothing is stored.
+			err = sv.ColdTrain(2, solver.RowMajor, 'N', big, poisonN, 0, a, poisonN, nil, 1)
+			require.Equal(t, solver.CodeInternal, solver.Code(err), "nrhs = 0: err = %v", err)
+			require.Equal(t, before2, sv.Memo(2), "nrhs = 0: the failed call must leave the memo as it was")
 		})
 		t.Run(fmt.Sprintf("workers=%d/batch", workers), func(t *testing.T) {
 			rnd := rand.New(rand.NewPCG(4, uint64(workers)))
