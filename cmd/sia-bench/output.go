@@ -65,7 +65,7 @@ func ratio(a, b *result) string {
 func writeResults(path string, rs []result) error {
 	header := []string{"len", "workload", "mode", "keys", "ops", "threads", "reps", "seconds", "mops", "mops_min", "mops_max", "p50_us", "p99_us",
 		"mem_bytes_per_key", "build_s", "models", "retrains", "absorbed", "train_s", "exact_passes", "splits",
-		"pending_end", "vs_btree", "vs_full"}
+		"pending_end", "vs_btree", "vs_full", "passes", "pass_models_mean", "pass_p99_ms"}
 	var rows [][]string
 	for i := range rs {
 		r := &rs[i]
@@ -75,7 +75,8 @@ func writeResults(path string, rs []result) error {
 			f64(r.MemPerKey), f64(r.BuildSec), strconv.Itoa(r.Models), strconv.FormatInt(r.Retrains, 10),
 			strconv.FormatInt(r.Absorbed, 10), f64(r.TrainSec), strconv.FormatInt(r.Exact, 10),
 			strconv.FormatInt(r.Splits, 10), strconv.Itoa(r.PendingEnd),
-			ratio(r, find(rs, r.Len, r.Workload, "btree")), ratio(r, find(rs, r.Len, r.Workload, "full"))})
+			ratio(r, find(rs, r.Len, r.Workload, "btree")), ratio(r, find(rs, r.Len, r.Workload, "full")),
+			strconv.FormatInt(r.Passes, 10), f64(r.PassModels), f64(r.PassP99.Seconds() * 1e3)})
 	}
 	return writeCSV(path, header, rows)
 }
@@ -84,9 +85,9 @@ func writeSweep(path string, sw []sweepPoint) error {
 	var rows [][]string
 	for _, s := range sw {
 		rows = append(rows, []string{s.Series, s.Mode, strconv.Itoa(s.Rows), strconv.Itoa(s.Absorbed),
-			f64(s.Seconds), f64(s.Total)})
+			f64(s.Seconds), f64(s.Total), strconv.Itoa(s.Models)})
 	}
-	return writeCSV(path, []string{"series", "mode", "model_keys", "absorbed", "train_s", "total_s"}, rows)
+	return writeCSV(path, []string{"series", "mode", "model_keys", "absorbed", "train_s", "total_s", "models"}, rows)
 }
 
 // bars draws one grouped bar chart: a group per (len, workload), a bar per
@@ -199,24 +200,26 @@ func plots(p params, rs []result, sw []sweepPoint) error {
 func printTable(w io.Writer, p params, rs []result, sw []sweepPoint) {
 	fmt.Fprintf(w, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer; median of %d runs (range in brackets)\n\n",
 		p.keys, p.family, p.ops, p.threads, p.reps)
-	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | train s | unabsorbed at end | vs btree | vs full |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | passes (mean models) | pass p99 ms | train s | unabsorbed at end | vs btree | vs full |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(w, "| %d | %s | %s | %.2f [%.2f–%.2f] | %.2f | %.2f | %.0f | %d | %d | %.2f | %d | %s | %s |\n",
+		fmt.Fprintf(w, "| %d | %s | %s | %.2f [%.2f–%.2f] | %.2f | %.2f | %.0f | %d | %d | %d (%.1f) | %.2f | %.2f | %d | %s | %s |\n",
 			r.Len, r.Workload, r.Mode, r.Mops, r.MopsMin, r.MopsMax, r.P50.Seconds()*1e6, r.P99.Seconds()*1e6, r.MemPerKey, r.Models,
-			r.Retrains, r.TrainSec, r.PendingEnd, short(ratio(r, find(rs, r.Len, r.Workload, "btree"))),
-			short(ratio(r, find(rs, r.Len, r.Workload, "full"))))
+			r.Retrains, r.Passes, r.PassModels, r.PassP99.Seconds()*1e3, r.TrainSec, r.PendingEnd,
+			short(ratio(r, find(rs, r.Len, r.Workload, "btree"))), short(ratio(r, find(rs, r.Len, r.Workload, "full"))))
 	}
 	if len(sw) == 0 {
 		return
 	}
 	fmt.Fprintf(w, "\nRetraining one model (key length %d; median of 3; whole retrain, solver part in parentheses)\n\n", p.sweepLen)
-	fmt.Fprintln(w, "| series | keys in model | absorbed | full refit ms | shifted ms | incremental ms | incremental vs full | vs shifted |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "(series pass: one pass over several models; keys and absorbed summed over them)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| series | models | keys in model(s) | absorbed | full refit ms | shifted ms | incremental ms | incremental vs full | vs shifted |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 	for i := 0; i+2 < len(sw); i += 3 {
 		f, sh, in := sw[i], sw[i+1], sw[i+2]
-		fmt.Fprintf(w, "| %s | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.1f× | %.1f× |\n", f.Series, f.Rows,
+		fmt.Fprintf(w, "| %s | %d | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.1f× | %.1f× |\n", f.Series, in.Models, f.Rows,
 			f.Absorbed, f.Total*1e3, f.Seconds*1e3, sh.Total*1e3, sh.Seconds*1e3, in.Total*1e3, in.Seconds*1e3,
 			f.Total/in.Total, sh.Total/in.Total)
 	}

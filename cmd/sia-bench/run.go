@@ -54,8 +54,11 @@ type result struct {
 	TrainSec   float64
 	Exact      int64
 	Splits     int64
-	PendingEnd int // keys in sorted lists at the end
-	Missing    int // inserted keys not found afterwards (must be 0)
+	PendingEnd int           // keys in sorted lists at the end
+	Missing    int           // inserted keys not found afterwards (must be 0)
+	Passes     int64         // retraining passes
+	PassModels float64       // mean models per pass
+	PassP99    time.Duration // p99 of a pass's whole time
 }
 
 // runOne builds the store for mode, runs the workload and verifies it.
@@ -88,6 +91,10 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 	res.BuildSec = time.Since(t0).Seconds()
 	res.MemPerKey = float64(heap()-m0) / float64(p.keys)
 
+	var passTimes []time.Duration // appended by the trainer (or the coordinator), read after it stopped
+	if ix != nil {
+		ix.OnPass(func(ev aidel.PassEvent) { passTimes = append(passTimes, ev.Total) })
+	}
 	var stopTrainer func()
 	if ix != nil && mode != "ideal" {
 		stopTrainer = ix.StartTrainer()
@@ -175,6 +182,14 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 		s := ix.Stats()
 		res.Models, res.Retrains, res.Absorbed = s.Models, s.Retrains, s.Absorbed
 		res.TrainSec, res.Exact, res.Splits, res.PendingEnd = s.TrainTime.Seconds(), s.ExactPasses, s.Splits, s.Pending
+		res.Passes = s.Passes
+		if s.Passes > 0 {
+			res.PassModels = float64(s.PassModels) / float64(s.Passes)
+		}
+		if len(passTimes) > 0 {
+			slices.Sort(passTimes)
+			res.PassP99 = passTimes[min(len(passTimes)-1, len(passTimes)*99/100)]
+		}
 		if s.TrainErrors > 0 {
 			return res, fmt.Errorf("%d retrains failed", s.TrainErrors)
 		}
@@ -277,15 +292,17 @@ func run(p params) error {
 	return nil
 }
 
-// sweepPoint is one retraining measurement: a model of Rows keys absorbing
-// Absorbed new ones, in Mode, taking Seconds (median of the repetitions).
+// sweepPoint is one retraining measurement: Models models (one, except in
+// the pass series) of Rows keys in all absorbing Absorbed new ones, in
+// Mode, taking Seconds (median of the repetitions).
 type sweepPoint struct {
-	Series   string // "size" (k = 5 % of m) or "absorbed" (m fixed)
+	Series   string // "size" (k = 5 % of m), "absorbed" (m fixed) or "pass" (one pass over several models)
 	Mode     string
 	Rows     int
 	Absorbed int
-	Seconds  float64 // solver calls and error bound (RetrainEvent.Train)
-	Total    float64 // the whole retrain, list merge included
+	Seconds  float64 // solver calls and error bound (RetrainEvent.Train, summed over the pass)
+	Total    float64 // the whole retrain or pass, list merge included
+	Models   int
 }
 
 // sweepModes are the retraining methods the sweep compares, in table order.
@@ -344,7 +361,59 @@ func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
 			}
 			slices.Sort(times)
 			slices.Sort(totals)
-			out = append(out, sweepPoint{j.series, mode.String(), j.m, j.k, times[1], totals[1]})
+			out = append(out, sweepPoint{j.series, mode.String(), j.m, j.k, times[1], totals[1], 1})
+		}
+	}
+	prog.inner(1)
+	ps, err := passSweep(p)
+	return append(out, ps...), err
+}
+
+// passSweep measures whole retraining passes: LPA (default parameters)
+// partitions n keys into models of a few thousand keys, 5 % more keys are
+// inserted at random, and RetrainAll retrains every model in one pass
+// (PassEvent.Total; the models' RetrainEvent.Train summed), for n up to
+// twice the sweep's largest model — what the trainer does when it finds
+// several models queued.
+func passSweep(p params) ([]sweepPoint, error) {
+	var out []sweepPoint
+	for n := 1 << 13; n <= 2*p.sweepMax; n *= 4 {
+		k := n / 20
+		pool, err := keys.Distinct(p.family, p.sweepLen, n+k, p.seed+uint64(n))
+		if err != nil {
+			return nil, err
+		}
+		base := keys.Sorted(pool[:n])
+		for _, mode := range sweepModes {
+			var times, totals []float64
+			models := 0
+			for range 3 {
+				ix, err := aidel.New[uint64](aidel.Config{FeatureBytes: p.sweepLen, MaxPass: 1 << 20,
+					MinRetrain: 1 << 40, MaxList: 1 << 40, RetrainFraction: 1e9, Mode: mode})
+				if err != nil {
+					return nil, err
+				}
+				if err := ix.BulkLoad(base, nil); err != nil {
+					return nil, err
+				}
+				for _, key := range pool[n:] {
+					ix.Put(key, 1)
+				}
+				var train time.Duration
+				var pass aidel.PassEvent
+				passes := 0
+				ix.OnRetrain(func(ev aidel.RetrainEvent) { train += ev.Train })
+				ix.OnPass(func(ev aidel.PassEvent) { pass = ev; passes++ })
+				if _, err := ix.RetrainAll(); err != nil || passes != 1 {
+					return nil, fmt.Errorf("pass sweep: %d passes, %v", passes, err)
+				}
+				times = append(times, train.Seconds())
+				totals = append(totals, pass.Total.Seconds())
+				models = pass.Models
+			}
+			slices.Sort(times)
+			slices.Sort(totals)
+			out = append(out, sweepPoint{"pass", mode.String(), n, k, times[1], totals[1], models})
 		}
 	}
 	return out, nil

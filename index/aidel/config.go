@@ -66,6 +66,10 @@ type Config struct {
 	// MaxList queues a retrain when one sorted list grows past it.
 	// Default 64.
 	MaxList int
+	// MaxPass bounds the models retrained in one pass: the trainer takes
+	// every queued model, up to MaxPass, and trains their new rows in one
+	// solver.TrainBatch call. Default 64.
+	MaxPass int
 	// Mode is the retraining method. Default Incremental.
 	Mode TrainMode
 	// RCond is the threshold of the rank-revealing solves that replace a
@@ -114,6 +118,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.RCond == 0 {
 		c.RCond = 1e-10
 	}
+	if c.MaxPass == 0 {
+		c.MaxPass = 64
+	}
 	switch {
 	case !(c.Threshold >= 1) || math.IsInf(c.Threshold, 0):
 		return c, fmt.Errorf("%w: Threshold %g", ErrConfig, c.Threshold)
@@ -125,8 +132,8 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: Slack %g", ErrConfig, c.Slack)
 	case !(c.RetrainFraction > 0) || math.IsInf(c.RetrainFraction, 0):
 		return c, fmt.Errorf("%w: RetrainFraction %g", ErrConfig, c.RetrainFraction)
-	case c.MinRetrain < 1 || c.MaxList < 1:
-		return c, fmt.Errorf("%w: MinRetrain %d, MaxList %d", ErrConfig, c.MinRetrain, c.MaxList)
+	case c.MinRetrain < 1 || c.MaxList < 1 || c.MaxPass < 1:
+		return c, fmt.Errorf("%w: MinRetrain %d, MaxList %d, MaxPass %d", ErrConfig, c.MinRetrain, c.MaxList, c.MaxPass)
 	case !(c.RCond >= 0 && c.RCond < 1):
 		return c, fmt.Errorf("%w: RCond %g", ErrConfig, c.RCond)
 	case c.Mode != Incremental && c.Mode != FullRefit && c.Mode != Shifted:

@@ -17,11 +17,18 @@ func (ix *Index[V]) rows(ents []*entry[V], pos []float64, cols []int) (a, b []fl
 	a = scratch(&ix.spare.a, len(ents)*n)
 	b = scratch(&ix.spare.b, max(len(ents), n))
 	clear(b)
+	fillRows(a, b, ents, pos, cols)
+	return a, b
+}
+
+// fillRows writes the feature rows of ents (row-major, len(cols)+1 wide)
+// into a and their positions into b's first len(ents) entries.
+func fillRows[V any](a, b []float64, ents []*entry[V], pos []float64, cols []int) {
+	n := len(cols) + 1
 	for i, e := range ents {
 		row(a[i*n:(i+1)*n], e.key, cols)
 		b[i] = pos[i]
 	}
-	return a, b
 }
 
 // measure folds the exact errors and feature maxima of the rows of ents
@@ -113,13 +120,18 @@ func (ix *Index[V]) cold(id int64, cols []int, ents []*entry[V], pos []float64) 
 func exact[V any](f *fit, ents []*entry[V], pos []float64) { measure(f, ents, pos, true) }
 
 // update applies a solve's new weights w to a copy of f, widening its
-// bounds by the largest change an old row's error can see (see widen).
-func update(f fit, w []float64) fit {
+// bounds by the largest change an old row's error can see (see widen). The
+// copy's vectors come from the trainer's spares.
+func (ix *Index[V]) update(f fit, w []float64) fit {
+	sp := &ix.spare
+	n := len(w)
 	nf := f
-	nf.w = append([]float64(nil), w...)
-	nf.colMin = append([]float64(nil), f.colMin...)
-	nf.colMax = append([]float64(nil), f.colMax...)
-	dw := make([]float64, len(w))
+	nf.w = sp.vec(n)
+	copy(nf.w, w)
+	nf.colMin, nf.colMax = sp.vec(n), sp.vec(n)
+	copy(nf.colMin, f.colMin)
+	copy(nf.colMax, f.colMax)
+	dw := scratch(&sp.dw, n)
 	for j := range w {
 		dw[j] = w[j] - f.w[j]
 	}
@@ -151,7 +163,7 @@ func (ix *Index[V]) step(call memoCall, id int64, f fit, ents []*entry[V], pos [
 	}); err != nil {
 		return f, err
 	}
-	return update(f, b[:n]), nil
+	return ix.update(f, b[:n]), nil
 }
 
 // incre absorbs the rows of ents at pos into id's memo (solver.IncreTrain)

@@ -31,14 +31,16 @@ type Index[V any] struct {
 	queue  []*model[V]
 	notify chan struct{}
 
-	trainMu sync.Mutex // one retrain at a time; guards spare
+	trainMu sync.Mutex // one pass at a time; guards spare and ps
 	spare   spares[V]
+	ps      passState[V]
 
 	// testHookTrain, set by tests only, runs between a retrain's snapshot
 	// and its training, with no lock held.
 	testHookTrain func(*model[V])
 	stats         statsCounters
 	onTrain       atomic.Pointer[func(RetrainEvent)]
+	onPass        atomic.Pointer[func(PassEvent)]
 }
 
 // firstStage maps keys to models: models[i] holds the keys in
@@ -358,19 +360,6 @@ func (ix *Index[V]) enqueue(m *model[V]) {
 	}
 }
 
-// pop takes the oldest queued model, or nil.
-func (ix *Index[V]) pop() *model[V] {
-	ix.qmu.Lock()
-	defer ix.qmu.Unlock()
-	if len(ix.queue) == 0 {
-		return nil
-	}
-	m := ix.queue[0]
-	ix.queue[0] = nil
-	ix.queue = ix.queue[1:]
-	return m
-}
-
 // Queued returns the number of models waiting to be retrained.
 func (ix *Index[V]) Queued() int {
 	ix.qmu.Lock()
@@ -378,20 +367,18 @@ func (ix *Index[V]) Queued() int {
 	return len(ix.queue)
 }
 
-// Retrain retrains every queued model now, on the calling goroutine, and
-// returns how many it retrained. Use it when no trainer is started (or to
-// drain the queue); it waits for a running retrain to finish.
+// Retrain retrains every queued model now, on the calling goroutine, in
+// passes of up to Config.MaxPass models, and returns how many it
+// retrained. Use it when no trainer is started (or to drain the queue); it
+// waits for a running pass to finish.
 func (ix *Index[V]) Retrain() (int, error) {
-	done := 0
+	total := 0
 	for {
-		m := ix.pop()
-		if m == nil {
-			return done, nil
+		popped, done := ix.pass()
+		if popped == 0 {
+			return total, nil
 		}
-		if err := ix.retrain(m); err != nil {
-			return done, err
-		}
-		done++
+		total += done
 	}
 }
 
@@ -416,7 +403,8 @@ func (ix *Index[V]) RetrainAll() (int, error) {
 }
 
 // StartTrainer starts the background trainer goroutine, which retrains
-// queued models as they arrive, and returns a function that stops it and
+// queued models as they arrive — every model queued when a pass starts, up
+// to Config.MaxPass, in one pass — and returns a function that stops it and
 // waits for it (queued models stay queued). Errors from retraining, which
 // only a failing solver produces, are counted in Stats.TrainErrors.
 func (ix *Index[V]) StartTrainer() (stop func()) {
@@ -430,12 +418,8 @@ func (ix *Index[V]) StartTrainer() (stop func()) {
 			case <-ix.notify:
 			}
 			for ctx.Err() == nil {
-				m := ix.pop()
-				if m == nil {
+				if popped, _ := ix.pass(); popped == 0 {
 					break
-				}
-				if err := ix.retrain(m); err != nil {
-					ix.stats.trainErrors.Add(1)
 				}
 			}
 		}
@@ -456,6 +440,28 @@ type RetrainEvent struct {
 	Split    int           // models that replaced it (0: none)
 }
 
+// PassEvent describes one finished retraining pass (see OnPass): the
+// models retrained together, of which Batched had their new rows trained
+// in the pass's one solver.TrainBatch call.
+type PassEvent struct {
+	Models    int           // models retrained
+	Batched   int           // jobs in the pass's TrainBatch call
+	BatchRows int           // new rows in those jobs
+	Absorbed  int           // keys merged from lists, all models
+	Batch     time.Duration // the TrainBatch call
+	Total     time.Duration // the whole pass: snapshots, training, installs
+}
+
+// OnPass registers fn to be called after every pass, after its models'
+// OnRetrain calls, on the trainer's goroutine (nil removes it).
+func (ix *Index[V]) OnPass(fn func(PassEvent)) {
+	if fn == nil {
+		ix.onPass.Store(nil)
+		return
+	}
+	ix.onPass.Store(&fn)
+}
+
 // OnRetrain registers fn to be called after every retrain, on the
 // trainer's goroutine (nil removes it).
 func (ix *Index[V]) OnRetrain(fn func(RetrainEvent)) {
@@ -471,6 +477,7 @@ type statsCounters struct {
 	rankRevealing                              atomic.Int64
 	absorbed                                   atomic.Int64
 	trainNs                                    atomic.Int64
+	passes, passModels, passNs, maxPassNs      atomic.Int64
 }
 
 // Stats is a snapshot of an index's counters.
@@ -487,6 +494,10 @@ type Stats struct {
 	TrainErrors int64         // failed retrains (background trainer)
 	RankReveal  int64         // solves redone in rank-revealing mode (singular R)
 	TrainTime   time.Duration // total time in RetrainEvent.Train
+	Passes      int64         // retraining passes (PassEvent)
+	PassModels  int64         // models retrained in them (mean pass size: PassModels/Passes)
+	PassTime    time.Duration // total time in PassEvent.Total
+	MaxPassTime time.Duration // the longest pass
 	MaxErr      float64       // largest model error bound
 }
 
@@ -500,6 +511,9 @@ func (ix *Index[V]) Stats() Stats {
 		Splits: ix.stats.splits.Load(), TrainErrors: ix.stats.trainErrors.Load(),
 		RankReveal: ix.stats.rankRevealing.Load(),
 		TrainTime:  time.Duration(ix.stats.trainNs.Load()),
+		Passes:     ix.stats.passes.Load(), PassModels: ix.stats.passModels.Load(),
+		PassTime:    time.Duration(ix.stats.passNs.Load()),
+		MaxPassTime: time.Duration(ix.stats.maxPassNs.Load()),
 	}
 	for _, m := range fs.models {
 		m.mu.RLock()

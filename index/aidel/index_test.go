@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -401,7 +402,9 @@ func TestConfigErrors(t *testing.T) {
 // (before the first key, inside, after the last), updates of keys being
 // absorbed, deletes of absorbed and of list keys, and re-insertion of keys
 // the snapshot dropped as deleted. Every one must survive the install, in
-// both the plain and the splitting path.
+// both the plain and the splitting path, and in a pass over many models
+// whose snapshots are all taken before the changes (with and without
+// splits).
 func TestChangesDuringRetrain(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -409,6 +412,8 @@ func TestChangesDuringRetrain(t *testing.T) {
 	}{
 		{"plain", Config{FeatureBytes: 12, Threshold: 1e9, LearningStep: 4000, MinRetrain: 1 << 30, MaxList: 1 << 30}},
 		{"split", Config{FeatureBytes: 12, Threshold: 4, Slack: 1, LearningStep: 4000, MinRetrain: 1 << 30, MaxList: 1 << 30}},
+		{"pass", Config{FeatureBytes: 12, Threshold: 2, Slack: 1e6, LearningStep: 64, MinRetrain: 1 << 30, MaxList: 1 << 30, MaxPass: 1 << 10}},
+		{"pass-split", Config{FeatureBytes: 12, Threshold: 2, Slack: 1, LearningStep: 64, MinRetrain: 1 << 30, MaxList: 1 << 30, MaxPass: 1 << 10}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			all, err := keys.Distinct(keys.UserID, 12, 3000, 17)
@@ -463,9 +468,18 @@ func TestChangesDuringRetrain(t *testing.T) {
 				}
 				del(sorted[5]) // a key being absorbed
 			}
+			var first PassEvent
+			ix.OnPass(func(ev PassEvent) {
+				if first.Models == 0 {
+					first = ev
+				}
+			})
 			n, err := ix.RetrainAll()
 			require.NoError(t, err)
-			require.GreaterOrEqual(t, hooked, 1) // split: one retrain per model; the first is hooked
+			require.GreaterOrEqual(t, hooked, 1) // once per model of the first pass; the first call changes
+			if strings.HasPrefix(tc.name, "pass") {
+				require.Greater(t, first.Models, 10, "one pass over many models")
+			}
 			require.Positive(t, n)
 			agree(t, ix, r, rand.New(rand.NewPCG(2, 3)), [][]byte{[]byte("~"), {}})
 			ix.testHookTrain = nil
@@ -473,7 +487,7 @@ func TestChangesDuringRetrain(t *testing.T) {
 			require.NoError(t, err)
 			agree(t, ix, r, rand.New(rand.NewPCG(4, 5)), [][]byte{[]byte("~"), {}})
 			assert.Zero(t, ix.Stats().Pending)
-			if tc.name == "split" {
+			if strings.HasSuffix(tc.name, "split") {
 				assert.Positive(t, ix.Stats().Splits)
 			}
 		})

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/libsia/sia/solver"
 )
 
 // snapshot is a model's merged contents as the trainer sees them: the live
@@ -25,15 +27,15 @@ type snapshot[V any] struct {
 // may be spread into; below it the positions are renumbered.
 const minGap = 1e-6
 
-// take builds the snapshot of m in arrays from sp; the caller holds m's
-// lock (shared) and the trainer's. It reads old entries only when the
+// take builds the snapshot of m into sn, in arrays from sp; the caller
+// holds m's lock (shared) and the trainer's. It reads old entries only when the
 // model saw deletes (their flags) or its prefix changed (their hints), so
 // merging is sequential copying plus work on the new keys.
 // Old entries keep their positions; k keys inserted after entry i go at
 // fractions of the gap to entry i+1 (unit steps after the last entry,
 // before the first one for the head).
-func (m *model[V]) take(sp *spares[V]) *snapshot[V] {
-	sn := &snapshot[V]{}
+func (m *model[V]) take(sp *spares[V], sn *snapshot[V]) {
+	sn.reset()
 	n := len(m.ents) + m.pending
 	sn.ents = takeSpare(&sp.ents, n)
 	sn.pos = takeSpare(&sp.pos, n)
@@ -73,7 +75,7 @@ func (m *model[V]) take(sp *spares[V]) *snapshot[V] {
 	if len(m.ents) == 0 {
 		addFresh(m.head, -1, float64(len(m.head)), false) // positions 0, 1, …
 		sn.setHints(nil, 0)
-		return sn
+		return
 	}
 	addFresh(m.head, 0, m.pos[0], true)
 	for i, e := range m.ents {
@@ -95,7 +97,15 @@ func (m *model[V]) take(sp *spares[V]) *snapshot[V] {
 		}
 	}
 	sn.setHints(m.ents, len(m.prefix))
-	return sn
+}
+
+// reset empties sn for the next snapshot, keeping the capacity of its
+// index arrays and dropping its references (the merged arrays themselves
+// went to a layout or back to the spares).
+func (sn *snapshot[V]) reset() {
+	clear(sn.dropped)
+	clear(sn.dropEnts)
+	*sn = snapshot[V]{fresh: sn.fresh[:0], dropped: sn.dropped[:0], dropEnts: sn.dropEnts[:0], dropPos: sn.dropPos[:0]}
 }
 
 // setHints completes the snapshot's hints: the new keys' always, every
@@ -117,63 +127,237 @@ func (sn *snapshot[V]) setHints(old []*entry[V], oldPrefix int) {
 	}
 }
 
-// retrain merges m's lists into its array and retrains it (see the package
-// documentation); it splits m with LPA when its exact error exceeds
-// Slack·Threshold.
-func (ix *Index[V]) retrain(m *model[V]) error {
+// work is one model's retrain within a pass: its snapshot, its fit as it
+// is trained, and its event. The slots of a pass are reused by the next
+// (their snapshot's index arrays with them).
+type work[V any] struct {
+	m        *model[V]
+	sn       snapshot[V]
+	f        fit
+	deletes0 int
+	cold     bool
+	job      int // index of its job in the pass's batch, −1 if none
+	lo, hi   int // its new rows in the pass's fresh arrays
+	ev       RetrainEvent
+	snap     time.Duration // taking the snapshot (the merge)
+	t        time.Duration // its training so far, its share of the batch included
+}
+
+// passState is the trainer's reusable state for passes, guarded by
+// Index.trainMu.
+type passState[V any] struct {
+	models []*model[V]
+	work   []work[V]
+	jobs   []solver.BatchJob
+	fe     []*entry[V] // every batched model's new rows, model after model
+	fp     []float64   // … and their positions
+	a, b   []float64   // the batch's rows and targets
+}
+
+// pass pops up to Config.MaxPass queued models and retrains them as one
+// pass (see retrainPass); it returns how many it popped (0: the queue was
+// empty) and how many of them it retrained (retired ones are skipped).
+func (ix *Index[V]) pass() (popped, done int) {
 	ix.trainMu.Lock()
 	defer ix.trainMu.Unlock()
-	t0 := time.Now()
-	m.mu.RLock()
-	if m.retired {
-		m.mu.RUnlock()
-		return nil
+	ps := &ix.ps
+	ix.qmu.Lock()
+	k := min(len(ix.queue), ix.cfg.MaxPass)
+	ps.models = append(ps.models[:0], ix.queue[:k]...)
+	clear(ix.queue[:k])
+	ix.queue = ix.queue[k:]
+	ix.qmu.Unlock()
+	if k == 0 {
+		return 0, 0
 	}
-	m.queued.Store(false)
-	deletes0 := m.deletes
-	sn := m.take(&ix.spare)
-	f := m.fit
-	m.mu.RUnlock()
+	done = ix.retrainPass(ps.models)
+	clear(ps.models)
+	return k, done
+}
+
+// retrainPass retrains ms (distinct models) as one pass: it snapshots each
+// model (merging its lists, see take), removes deleted rows and trains the
+// Shifted and cold cases model by model, trains every incremental model's
+// new rows in one solver.TrainBatch call — distinct memo IDs, so one
+// launch on the engine — and then, model by model, widens and checks the
+// error bound, splits where needed and installs the result, carrying over
+// keys inserted since the snapshot. It returns the number of models
+// retrained. The caller holds trainMu.
+func (ix *Index[V]) retrainPass(ms []*model[V]) int {
+	t0 := time.Now()
+	ps := &ix.ps
+	ix.spare.limit = ix.cfg.MaxPass + minSpares
+	ws := ps.work[:0]
+	for _, m := range ms {
+		if len(ws) < cap(ws) {
+			ws = ws[:len(ws)+1]
+		} else {
+			ws = append(ws, work[V]{})
+		}
+		w := &ws[len(ws)-1]
+		ts := time.Now()
+		m.mu.RLock()
+		if m.retired {
+			m.mu.RUnlock()
+			ws = ws[:len(ws)-1]
+			continue
+		}
+		m.queued.Store(false)
+		w.m, w.deletes0, w.f = m, m.deletes, m.fit
+		m.take(&ix.spare, &w.sn)
+		m.mu.RUnlock()
+		w.snap = time.Since(ts)
+	}
+	ps.work = ws
 	if ix.testHookTrain != nil {
-		ix.testHookTrain(m)
+		for i := range ws {
+			ix.testHookTrain(ws[i].m)
+		}
 	}
 
+	// Model by model: deletes, the Shifted and cold cases; gather the
+	// incremental models' new rows.
+	nfresh, nrows := 0, 0
+	for i := range ws {
+		w := &ws[i]
+		t := time.Now()
+		sn := &w.sn
+		w.ev = RetrainEvent{Mode: ix.cfg.Mode, Rows: len(sn.ents), Absorbed: len(sn.fresh), Dropped: len(sn.dropped)}
+		w.job = -1
+		if sn.dense {
+			for i := range sn.pos {
+				sn.pos[i] = float64(i)
+			}
+		}
+		// The model's columns stay while it lives: its old rows were
+		// absorbed with them.
+		w.cold = ix.cfg.Mode == FullRefit || sn.dense
+		if !w.cold && len(sn.dropEnts) > 0 {
+			nf, err := ix.decre(w.m.id, w.f, sn.dropEnts, sn.dropPos)
+			w.f, w.cold = nf, err != nil
+		}
+		if !w.cold && ix.cfg.Mode == Shifted {
+			// SIndex's way: the merged array is renumbered 0, 1, …, so
+			// every target moves; R absorbs the new rows and the solve is
+			// against all rows (corrected semi-normal equations), with an
+			// exact pass.
+			for i := range sn.pos {
+				sn.pos[i] = float64(i)
+			}
+			nf, err := ix.shifted(w.m.id, w.f, sn.ents, sn.pos, sn.fresh)
+			w.f, w.cold = nf, err != nil
+			w.ev.Exact = !w.cold
+		} else if !w.cold && len(sn.fresh) > 0 {
+			w.job = len(ps.jobs) // counted below
+			w.lo, w.hi = nfresh, nfresh+len(sn.fresh)
+			nfresh += len(sn.fresh)
+			n := len(w.f.cols) + 1
+			nrows += max(len(sn.fresh), n)
+		}
+		w.t = time.Since(t)
+	}
+
+	// The batch: one IncreTrain job per incremental model.
+	tb := time.Now()
+	ps.fe = ps.fe[:0]
+	ps.fp = ps.fp[:0]
+	jobs := ps.jobs[:0]
+	var batched int
+	if nfresh > 0 {
+		ncols := 0
+		for i := range ws {
+			if ws[i].job >= 0 {
+				ncols += len(ws[i].sn.fresh) * (len(ws[i].f.cols) + 1)
+			}
+		}
+		a := scratch(&ps.a, ncols)
+		b := scratch(&ps.b, nrows)
+		clear(b)
+		ao, bo := 0, 0
+		for i := range ws {
+			w := &ws[i]
+			if w.job < 0 {
+				continue
+			}
+			sn := &w.sn
+			for _, j := range sn.fresh {
+				ps.fe = append(ps.fe, sn.ents[j])
+				ps.fp = append(ps.fp, sn.pos[j])
+			}
+			k, n := len(sn.fresh), len(w.f.cols)+1
+			ja, jb := a[ao:ao+k*n], b[bo:bo+max(k, n)]
+			fillRows(ja, jb, ps.fe[w.lo:w.hi], ps.fp[w.lo:w.hi], w.f.cols)
+			ao, bo = ao+k*n, bo+max(k, n)
+			w.job = len(jobs)
+			jobs = append(jobs, solver.BatchJob{ID: w.m.id, Layout: solver.RowMajor, M: k, N: n, NRHS: 1,
+				A: ja, LDA: n, B: jb, LDB: 1})
+		}
+		ix.s.TrainBatch(jobs)
+		batched = len(jobs)
+	}
+	batch := time.Since(tb)
+	for i := range ws {
+		w := &ws[i]
+		if w.job < 0 {
+			continue
+		}
+		t := time.Now()
+		j := &jobs[w.job]
+		fe, fp := ps.fe[w.lo:w.hi], ps.fp[w.lo:w.hi]
+		if j.Err == nil {
+			w.f = ix.update(w.f, j.B[:j.N])
+			measure(&w.f, fe, fp, false)
+		} else if solver.Code(j.Err) > 0 {
+			// An exactly singular R: the rank-revealing solver (rows
+			// rebuilt; the failed job changed nothing).
+			nf, err := ix.incre(w.m.id, w.f, fe, fp)
+			w.f, w.cold = nf, err != nil
+		} else {
+			w.cold = true
+		}
+		w.t += time.Since(t) + time.Duration(float64(batch)*float64(w.hi-w.lo)/float64(nfresh))
+	}
+	clear(jobs)
+	ps.jobs = jobs[:0]
+
+	// Model by model: bounds, splits, installs.
+	for i := range ws {
+		ix.finish(&ws[i])
+	}
+	absorbed := 0
+	for i := range ws {
+		absorbed += ws[i].ev.Absorbed
+		ws[i].m, ws[i].f = nil, fit{}
+		ws[i].sn.reset()
+	}
+	clear(ps.fe)
+	pe := PassEvent{Models: len(ws), Batched: batched, BatchRows: nfresh, Absorbed: absorbed,
+		Batch: batch, Total: time.Since(t0)}
+	ix.stats.passes.Add(1)
+	ix.stats.passModels.Add(int64(pe.Models))
+	ix.stats.passNs.Add(int64(pe.Total))
+	for {
+		cur := ix.stats.maxPassNs.Load()
+		if int64(pe.Total) <= cur || ix.stats.maxPassNs.CompareAndSwap(cur, int64(pe.Total)) {
+			break
+		}
+	}
+	if fn := ix.onPass.Load(); fn != nil {
+		(*fn)(pe)
+	}
+	return len(ws)
+}
+
+// finish completes one model's retrain in a pass: the exact error pass or
+// the cold refit it needs, a split when its error exceeds Slack·Threshold,
+// and the install under the model's exclusive lock (see the package
+// documentation).
+func (ix *Index[V]) finish(w *work[V]) {
 	t1 := time.Now()
-	ev := RetrainEvent{Mode: ix.cfg.Mode, Rows: len(sn.ents), Absorbed: len(sn.fresh), Dropped: len(sn.dropped)}
-	if sn.dense {
-		for i := range sn.pos {
-			sn.pos[i] = float64(i)
-		}
-	}
-	// The model's columns stay while it lives: its old rows were absorbed
-	// with them.
-	cold := ix.cfg.Mode == FullRefit || sn.dense
-	if !cold && len(sn.dropEnts) > 0 {
-		nf, err := ix.decre(m.id, f, sn.dropEnts, sn.dropPos)
-		f, cold = nf, err != nil
-	}
-	if !cold && ix.cfg.Mode == Shifted {
-		// SIndex's way: the merged array is renumbered 0, 1, …, so every
-		// target moves; R absorbs the new rows and the solve is against
-		// all rows (corrected semi-normal equations), with an exact pass.
-		for i := range sn.pos {
-			sn.pos[i] = float64(i)
-		}
-		nf, err := ix.shifted(m.id, f, sn.ents, sn.pos, sn.fresh)
-		f, cold = nf, err != nil
-		ev.Exact = !cold
-	} else if !cold && len(sn.fresh) > 0 {
-		fe := make([]*entry[V], len(sn.fresh))
-		fp := make([]float64, len(sn.fresh))
-		for j, i := range sn.fresh {
-			fe[j], fp[j] = sn.ents[i], sn.pos[i]
-		}
-		nf, err := ix.incre(m.id, f, fe, fp)
-		f, cold = nf, err != nil
-	}
+	m, sn, f, ev := w.m, &w.sn, w.f, &w.ev
 	lim := ix.cfg.Slack * ix.cfg.Threshold
 	switch {
-	case cold:
+	case w.cold:
 		f = ix.cold(m.id, f.cols, sn.ents, sn.pos)
 		ev.Cold, ev.Exact = true, true
 	case f.errBound() > lim:
@@ -191,7 +375,7 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	for _, i := range sn.fresh { // old entries are absorbed already
 		sn.ents[i].absorbed = true
 	}
-	ev.Train = time.Since(t1)
+	ev.Train = w.t + time.Since(t1)
 	var lay layout[V]
 	var lists [][]*entry[V]
 	if parts == nil {
@@ -203,8 +387,8 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 
 	m.mu.Lock()
 	late := m.late(sn.dropped)
-	oldLayout, oldLists := m.layout, m.lists
-	m.deletes -= deletes0 // deletes since the snapshot may have hit the new array
+	oldLayout, oldLists, oldFit := m.layout, m.lists, m.fit
+	m.deletes -= w.deletes0 // deletes since the snapshot may have hit the new array
 	var due []*model[V]
 	if parts == nil {
 		m.layout, m.lists, m.head, m.fit = lay, lists, nil, f
@@ -253,17 +437,20 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 	// The replaced arrays go to the spares, and after a split the
 	// snapshot's too (LPA copied what it kept).
 	ix.spare.recycle(oldLayout, oldLists)
-	if parts != nil {
-		giveSpare(&ix.spare.ents, sn.ents)
-		giveSpare(&ix.spare.pos, sn.pos)
-		giveSpare(&ix.spare.hints, sn.hints)
+	if parts == nil {
+		ix.spare.recycleFit(oldFit, f)
+	} else {
+		lim := ix.spare.limit
+		giveSpare(&ix.spare.ents, sn.ents, lim)
+		giveSpare(&ix.spare.pos, sn.pos, lim)
+		giveSpare(&ix.spare.hints, sn.hints, lim)
 		ix.s.Drop(m.id)
 		ix.stats.splits.Add(1)
 	}
 	for _, d := range due {
 		ix.enqueue(d)
 	}
-	ev.Total = time.Since(t0)
+	ev.Total = w.snap + w.t + time.Since(t1)
 	ix.stats.retrains.Add(1)
 	ix.stats.absorbed.Add(int64(ev.Absorbed))
 	ix.stats.trainNs.Add(int64(ev.Train))
@@ -274,9 +461,8 @@ func (ix *Index[V]) retrain(m *model[V]) error {
 		ix.stats.cold.Add(1)
 	}
 	if fn := ix.onTrain.Load(); fn != nil {
-		(*fn)(ev)
+		(*fn)(*ev)
 	}
-	return nil
 }
 
 // late returns, in key order, the entries that must stay outside the new

@@ -1,43 +1,69 @@
 package aidel
 
 // spares keeps the arrays of layouts that retrains replaced, for the next
-// snapshot to reuse, and the trainer's scratch rows: in steady state a
-// retrain allocates none of its O(m) arrays, so insert-heavy workloads do
-// not feed the garbage collector (which taxes every goroutine). Only the
-// trainer touches it, under Index.trainMu.
+// snapshots to reuse, and the trainer's scratch arrays (solver rows, the
+// pass's batch, the per-model work of a pass): in steady state a retrain
+// allocates none of its O(m) arrays, so insert-heavy workloads do not feed
+// the garbage collector (which taxes every goroutine). Only the trainer
+// touches it, under Index.trainMu.
 type spares[V any] struct {
 	ents  [][]*entry[V]
 	pos   [][]float64
 	hints [][]uint64
 	start [][]int32
 	lists [][][]*entry[V]
-	a, b  []float64 // solver rows and targets
-	ac    []float64 // a copy of a for a rank-revealing retry
+	vecs  [][]float64 // weights and column ranges of replaced fits
+	a, b  []float64   // solver rows and targets
+	ac    []float64   // a copy of a for a rank-revealing retry
+	dw    []float64   // a weight change (update)
+	limit int         // most arrays kept per stack (a pass's worth)
 }
 
-// maxSpares bounds each stack, so the spares stay a few models' worth.
-const maxSpares = 4
+// minSpares is the least number of arrays each stack keeps; a pass of p
+// models keeps up to p + minSpares (see Index.spareLimit).
+const minSpares = 4
 
-// takeSpare pops a buffer with capacity ≥ n (length 0) from stack, or
-// allocates one with room to grow.
+// takeSpare pops the smallest buffer with capacity ≥ n (length 0) from
+// stack — best fit, so that a pass's models of different sizes each find
+// theirs — or allocates one with room to grow.
 func takeSpare[T any](stack *[][]T, n int) []T {
 	s := *stack
-	for i := len(s) - 1; i >= 0; i-- {
-		if cap(s[i]) >= n {
-			b := s[i][:0]
-			s[i] = s[len(s)-1]
-			s[len(s)-1] = nil
-			*stack = s[:len(s)-1]
-			return b
+	best := -1
+	for i := range s {
+		if cap(s[i]) >= n && (best < 0 || cap(s[i]) < cap(s[best])) {
+			best = i
 		}
 	}
-	return make([]T, 0, n+n/4+16)
+	if best < 0 {
+		return make([]T, 0, n+n/4+16)
+	}
+	b := s[best][:0]
+	s[best] = s[len(s)-1]
+	s[len(s)-1] = nil
+	*stack = s[:len(s)-1]
+	return b
 }
 
-// giveSpare clears b (dropping the references it holds) and keeps it.
-func giveSpare[T any](stack *[][]T, b []T) {
-	if cap(b) == 0 || len(*stack) >= maxSpares {
+// giveSpare clears b (dropping the references it holds) and keeps it; when
+// the stack holds limit arrays already, the smallest of them and b is let go.
+func giveSpare[T any](stack *[][]T, b []T, limit int) {
+	if cap(b) == 0 {
 		return
+	}
+	if len(*stack) >= max(limit, minSpares) {
+		s := *stack
+		small := 0
+		for i := range s {
+			if cap(s[i]) < cap(s[small]) {
+				small = i
+			}
+		}
+		if cap(s[small]) >= cap(b) {
+			return
+		}
+		s[small] = s[len(s)-1]
+		s[len(s)-1] = nil
+		*stack = s[:len(s)-1]
 	}
 	b = b[:cap(b)]
 	clear(b)
@@ -56,9 +82,26 @@ func scratch(buf *[]float64, n int) []float64 {
 // The caller has swapped them out under the model's exclusive lock, so no
 // reader can still be using them.
 func (sp *spares[V]) recycle(l layout[V], lists [][]*entry[V]) {
-	giveSpare(&sp.ents, l.ents)
-	giveSpare(&sp.pos, l.pos)
-	giveSpare(&sp.hints, l.hints)
-	giveSpare(&sp.start, l.start)
-	giveSpare(&sp.lists, lists)
+	giveSpare(&sp.ents, l.ents, sp.limit)
+	giveSpare(&sp.pos, l.pos, sp.limit)
+	giveSpare(&sp.hints, l.hints, sp.limit)
+	giveSpare(&sp.start, l.start, sp.limit)
+	giveSpare(&sp.lists, lists, sp.limit)
 }
+
+// recycleFit gives the weight and range vectors of a fit replaced under
+// the model's exclusive lock to the spares, unless keep (the new fit)
+// still uses them.
+func (sp *spares[V]) recycleFit(old, keep fit) {
+	for _, v := range [][]float64{old.w, old.colMin, old.colMax} {
+		if len(v) > 0 && !sharesArray(v, keep.w) && !sharesArray(v, keep.colMin) && !sharesArray(v, keep.colMax) {
+			giveSpare(&sp.vecs, v, 3*sp.limit)
+		}
+	}
+}
+
+// sharesArray reports whether a and b start at the same element.
+func sharesArray(a, b []float64) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+
+// vec returns a length-n vector from the spares (contents undefined).
+func (sp *spares[V]) vec(n int) []float64 { return takeSpare(&sp.vecs, n)[:n] }
