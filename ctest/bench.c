@@ -58,22 +58,31 @@ static void keydata(long m, int n, double *a, double *b) {
   }
 }
 
-/* ---- cold training: dgels vs cold_train (1 and 2 threads) ---- */
+/* ---- cold training: dgels vs cold_train (1 and 2 threads), in both
+ * layouts: column-major (no transposition for LAPACKE) and row-major (one
+ * row per key: what learned indexes pass; LAPACKE transposes internally,
+ * libsia transposes block by block into its kernel's layout) ---- */
 static void bench_cold(long m, int n) {
   double *A = malloc((size_t)m * n * sizeof *A), *B = malloc((size_t)m * sizeof *B);
+  double *AR = malloc((size_t)m * n * sizeof *AR);
   double *a = malloc((size_t)m * n * sizeof *a), *b = malloc((size_t)m * sizeof *b);
   keydata(m, n, A, B);
-  double t[3][ROUNDS], x0[129];
+  for (long i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) AR[i * n + j] = A[i + j * m];
+  enum { NM = 6 };
+  double t[NM][ROUNDS], x0[129];
   for (int r = 0; r < ROUNDS; r++) {
-    for (int meth = 0; meth < 3; meth++) {
-      memcpy(a, A, (size_t)m * n * sizeof *a), memcpy(b, B, (size_t)m * sizeof *b);
+    for (int meth = 0; meth < NM; meth++) {
+      int rowmajor = meth >= 3, kind = meth % 3; /* 0 dgels, 1 libsia 1 thread, 2 libsia 2 threads */
+      memcpy(a, rowmajor ? AR : A, (size_t)m * n * sizeof *a), memcpy(b, B, (size_t)m * sizeof *b);
+      int layout = rowmajor ? SIA_ROW_MAJOR : SIA_COL_MAJOR, lda = rowmajor ? n : (int)m, ldb = rowmajor ? 1 : (int)m;
       double t0 = now();
       int rc;
-      if (meth == 0) {
-        rc = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m);
+      if (kind == 0) {
+        rc = LAPACKE_dgels(layout, 'N', (int)m, n, 1, a, lda, b, ldb);
       } else {
-        sia_set_threads(meth);
-        rc = cold_train(-1, SIA_COL_MAJOR, 'N', (int)m, n, 1, a, (int)m, b, (int)m);
+        sia_set_threads(kind);
+        rc = cold_train(-1, layout, 'N', (int)m, n, 1, a, lda, b, ldb);
       }
       t[meth][r] = now() - t0;
       if (rc) fprintf(stderr, "cold method %d: rc %d\n", meth, rc), exit(1);
@@ -81,19 +90,26 @@ static void bench_cold(long m, int n) {
       else {
         double d = 0, s = 0;
         for (int j = 0; j < n; j++) d += (b[j] - x0[j]) * (b[j] - x0[j]), s += x0[j] * x0[j];
-        if (sqrt(d / s) > 1e-8) fprintf(stderr, "cold: libsia differs from dgels by %g\n", sqrt(d / s)), exit(1);
+        if (sqrt(d / s) > 1e-8) fprintf(stderr, "cold: method %d differs from dgels by %g\n", meth, sqrt(d / s)), exit(1);
       }
     }
   }
   sia_set_threads(1);
   double flops = 2.0 * m * n * n - 2.0 * n * n * n / 3;
-  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS);
-  row("cold", "LAPACKE_dgels", m, n, 0, s0, flops, s1.med);
-  row("cold", "libsia_cold_train_1thread", m, n, 0, s1, flops, s1.med);
-  row("cold", "libsia_cold_train_2threads", m, n, 0, s2, flops, s1.med);
+  struct stat3 s[NM];
+  for (int i = 0; i < NM; i++) s[i] = stats(t[i], ROUNDS);
+  row("cold", "LAPACKE_dgels", m, n, 0, s[0], flops, s[1].med);
+  row("cold", "libsia_cold_train_1thread", m, n, 0, s[1], flops, s[1].med);
+  row("cold", "libsia_cold_train_2threads", m, n, 0, s[2], flops, s[1].med);
+  row("cold", "LAPACKE_dgels_rowmajor", m, n, 0, s[3], flops, s[4].med);
+  row("cold", "libsia_cold_train_1thread_rowmajor", m, n, 0, s[4], flops, s[4].med);
+  row("cold", "libsia_cold_train_2threads_rowmajor", m, n, 0, s[5], flops, s[4].med);
   printf("# cold %ldx%d: libsia is %.1fx faster than dgels (1 thread), %.1fx with 2 threads (scaling %.2fx)\n",
-         m, n, s0.med / s1.med, s0.med / s2.med, s1.med / s2.med);
-  free(A), free(B), free(a), free(b);
+         m, n, s[0].med / s[1].med, s[0].med / s[2].med, s[1].med / s[2].med);
+  printf("# cold row-major %ldx%d: libsia is %.1fx faster than row-major dgels (1 thread), %.1fx with 2 threads; "
+         "row-major/column-major time: libsia %.2f, dgels %.2f\n",
+         m, n, s[3].med / s[4].med, s[3].med / s[5].med, s[4].med / s[1].med, s[3].med / s[0].med);
+  free(A), free(B), free(AR), free(a), free(b);
 }
 
 /* dtpqrt on [Raug; A_new | b_new] (column-major, n+1 columns) and the
@@ -316,13 +332,18 @@ int main(int argc, char **argv) {
   printf("# libsia %s bench; OpenBLAS single-threaded; %d interleaved rounds, median/min/max seconds\n",
          sia_version(), ROUNDS);
   printf("scenario,method,m,n,k,median_s,min_s,max_s,gflops,ratio_to_libsia\n");
-  bench_overhead();
-  int ns[5] = {17, 33, 65, 97, 129}, ks[3] = {64, 1000, 10000};
-  for (int i = 0; i < 5; i++)
-    for (int j = 0; j < 3; j++) bench_kernel(ns[i], ks[j]);
-  bench_incre(quick ? 100000 : 1000000, 33, 10000);
+  int cold_only = argc > 1 && strcmp(argv[argc - 1], "-cold") == 0; /* cold training only */
+  if (!cold_only) {
+    bench_overhead();
+    int ns[5] = {17, 33, 65, 97, 129}, ks[3] = {64, 1000, 10000};
+    for (int i = 0; i < 5; i++)
+      for (int j = 0; j < 3; j++) bench_kernel(ns[i], ks[j]);
+    bench_incre(quick ? 100000 : 1000000, 33, 10000);
+  }
   bench_cold(quick ? 100000 : 1000000, 33);
   bench_cold(quick ? 20000 : 200000, 97);
+  bench_cold(quick ? 10000 : 100000, 17);
+  bench_cold(10000, 65);
   struct sia_memo_stats st;
   double a[34 * 40], b[40];
   for (int i = 0; i < 34 * 40; i++) a[i] = rng_uniform();
