@@ -1,6 +1,7 @@
 package cpu_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,17 +21,27 @@ func eachKernel(t *testing.T, f func(t *testing.T)) {
 	}
 }
 
-func TestColdOneWorker(t *testing.T) {
-	eachKernel(t, func(t *testing.T) { enginetest.ColdTest(t, &cpu.Engine{Workers: 1}, 1) })
+// The whole engine suite (cold, incremental and batch jobs, on one and two
+// workers) runs on every kernel against gonum's LAPACK, so a kernel whose
+// result is off fails on its own name (kernel=avx2, ...); the -tags purego
+// build runs it on the portable kernel alone.
+func TestEngineSuite(t *testing.T) {
+	suites := []struct {
+		name string
+		run  func(t *testing.T, e *cpu.Engine)
+	}{
+		{"cold", func(t *testing.T, e *cpu.Engine) { enginetest.ColdTest(t, e, 1) }},
+		{"incre", func(t *testing.T, e *cpu.Engine) { enginetest.IncreTest(t, e, 1) }},
+		{"batch", func(t *testing.T, e *cpu.Engine) { enginetest.BatchTestTol(t, e, 1) }},
+	}
+	for _, s := range suites {
+		for _, workers := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s/workers=%d", s.name, workers), func(t *testing.T) {
+				eachKernel(t, func(t *testing.T) { s.run(t, &cpu.Engine{Workers: workers}) })
+			})
+		}
+	}
 }
-
-func TestColdTwoWorkers(t *testing.T) { enginetest.ColdTest(t, &cpu.Engine{Workers: 2}, 1) }
-
-func TestIncreOneWorker(t *testing.T) {
-	eachKernel(t, func(t *testing.T) { enginetest.IncreTest(t, &cpu.Engine{Workers: 1}, 1) })
-}
-
-func TestIncreTwoWorkers(t *testing.T) { enginetest.IncreTest(t, &cpu.Engine{Workers: 2}, 1) }
 
 func TestUseKernelUnknown(t *testing.T) {
 	require.Error(t, cpu.UseKernel("no-such-kernel"))
