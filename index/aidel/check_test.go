@@ -7,7 +7,8 @@ import (
 
 // check verifies the index's invariants: fences ascending and each model's
 // keys within its fence range; positions strictly increasing; the
-// position-to-index table; lists sorted and between their neighbours;
+// position-to-index table; lists sorted and between their neighbours, and
+// every non-empty one recorded in used (once);
 // every absorbed live key inside its model's error bounds and found by
 // locate; the live count. It locks each model shared.
 func (ix *Index[V]) check() error {
@@ -88,6 +89,21 @@ func (ix *Index[V]) check() error {
 			}
 			if pending != m.pending {
 				return fmt.Errorf("model %d: pending %d, lists hold %d", mi, m.pending, pending)
+			}
+			inUsed := make(map[int32]bool, len(m.used))
+			for _, i := range m.used {
+				if inUsed[i] || len(m.lists[i]) == 0 {
+					return fmt.Errorf("model %d: used slot %d repeated or empty", mi, i)
+				}
+				inUsed[i] = true
+			}
+			for i, l := range m.lists {
+				if len(l) > 0 && !inUsed[int32(i)] {
+					return fmt.Errorf("model %d: list %d not in used", mi, i)
+				}
+				if i >= len(m.ents) && l != nil {
+					return fmt.Errorf("model %d: list slot %d past the entries not nil", mi, i)
+				}
 			}
 			return nil
 		}()

@@ -111,6 +111,7 @@ type model[V any] struct {
 	fit   fit
 	layout[V]
 	lists   [][]*entry[V] // lists[i]: inserted keys after ents[i] (nil until used)
+	used    []int32       // the i with a non-empty lists[i], in the order they filled
 	head    []*entry[V]   // inserted keys before ents[0]
 	pending int           // keys in lists and head
 	deletes int           // deletes since the last snapshot (tombstones possible in ents)
@@ -246,6 +247,9 @@ func (m *model[V]) setList(i int, l []*entry[V]) {
 	}
 	if m.lists == nil {
 		m.lists = make([][]*entry[V], len(m.ents))
+	}
+	if len(m.lists[i]) == 0 && len(l) > 0 {
+		m.used = append(m.used, int32(i))
 	}
 	m.lists[i] = l
 }

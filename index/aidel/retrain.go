@@ -78,24 +78,42 @@ func (m *model[V]) take(sp *spares[V], sn *snapshot[V]) {
 		return
 	}
 	addFresh(m.head, 0, m.pos[0], true)
-	for i, e := range m.ents {
-		if checkDead && e.dead {
-			sn.dropped = append(sn.dropped, e)
-			sn.dropEnts = append(sn.dropEnts, e)
-			sn.dropPos = append(sn.dropPos, m.pos[i])
-		} else {
-			sn.ents = append(sn.ents, e)
-			sn.pos = append(sn.pos, m.pos[i])
-			sn.hints = append(sn.hints, m.hints[i])
+	// Old entries are copied in runs between the lists (the used slots,
+	// sorted), so the merge reads only what it moves.
+	order := append(sp.order[:0], m.used...)
+	slices.Sort(order)
+	sp.order = order
+	prev := 0
+	run := func(hi int) {
+		if !checkDead {
+			sn.ents = append(sn.ents, m.ents[prev:hi]...)
+			sn.pos = append(sn.pos, m.pos[prev:hi]...)
+			sn.hints = append(sn.hints, m.hints[prev:hi]...)
+			return
 		}
-		if m.lists != nil && len(m.lists[i]) > 0 {
-			hi := m.pos[i] + float64(len(m.lists[i])+1)
-			if i+1 < len(m.ents) {
-				hi = m.pos[i+1]
+		for i := prev; i < hi; i++ {
+			if e := m.ents[i]; e.dead {
+				sn.dropped = append(sn.dropped, e)
+				sn.dropEnts = append(sn.dropEnts, e)
+				sn.dropPos = append(sn.dropPos, m.pos[i])
+			} else {
+				sn.ents = append(sn.ents, e)
+				sn.pos = append(sn.pos, m.pos[i])
+				sn.hints = append(sn.hints, m.hints[i])
 			}
-			addFresh(m.lists[i], m.pos[i], hi, false)
 		}
 	}
+	for _, u := range order {
+		i := int(u)
+		run(i + 1)
+		prev = i + 1
+		hi := m.pos[i] + float64(len(m.lists[i])+1)
+		if i+1 < len(m.ents) {
+			hi = m.pos[i+1]
+		}
+		addFresh(m.lists[i], m.pos[i], hi, false)
+	}
+	run(len(m.ents))
 	sn.setHints(m.ents, len(m.prefix))
 }
 
@@ -387,11 +405,12 @@ func (ix *Index[V]) finish(w *work[V]) {
 
 	m.mu.Lock()
 	late := m.late(sn.dropped)
-	oldLayout, oldLists, oldFit := m.layout, m.lists, m.fit
+	oldLayout, oldLists, oldUsed, oldFit := m.layout, m.lists, m.used, m.fit
 	m.deletes -= w.deletes0 // deletes since the snapshot may have hit the new array
 	var due []*model[V]
 	if parts == nil {
 		m.layout, m.lists, m.head, m.fit = lay, lists, nil, f
+		m.used = takeSpare(&ix.spare.used, 0)
 		m.pending = 0
 		for _, e := range late {
 			m.insertLate(e)
@@ -436,14 +455,14 @@ func (ix *Index[V]) finish(w *work[V]) {
 	}
 	// The replaced arrays go to the spares, and after a split the
 	// snapshot's too (LPA copied what it kept).
-	ix.spare.recycle(oldLayout, oldLists)
+	ix.spare.recycle(oldLayout, oldLists, oldUsed)
 	if parts == nil {
 		ix.spare.recycleFit(oldFit, f)
 	} else {
 		lim := ix.spare.limit
-		giveSpare(&ix.spare.ents, sn.ents, lim)
-		giveSpare(&ix.spare.pos, sn.pos, lim)
-		giveSpare(&ix.spare.hints, sn.hints, lim)
+		giveSpare(&ix.spare.ents, sn.ents, lim, true)
+		giveSpare(&ix.spare.pos, sn.pos, lim, false)
+		giveSpare(&ix.spare.hints, sn.hints, lim, false)
 		ix.s.Drop(m.id)
 		ix.stats.splits.Add(1)
 	}
@@ -480,8 +499,8 @@ func (m *model[V]) late(dropped []*entry[V]) []*entry[V] {
 		}
 	}
 	pick(m.head)
-	for _, l := range m.lists {
-		pick(l)
+	for _, i := range m.used {
+		pick(m.lists[i])
 	}
 	for _, e := range dropped {
 		if !e.dead {

@@ -11,7 +11,9 @@ type spares[V any] struct {
 	pos   [][]float64
 	hints [][]uint64
 	start [][]int32
-	lists [][][]*entry[V]
+	lists [][][]*entry[V] // all slots nil (recycle clears the used ones)
+	used  [][]int32
+	order []int32     // take's sorted copy of a model's used list slots
 	vecs  [][]float64 // weights and column ranges of replaced fits
 	a, b  []float64   // solver rows and targets
 	ac    []float64   // a copy of a for a rank-revealing retry
@@ -44,9 +46,11 @@ func takeSpare[T any](stack *[][]T, n int) []T {
 	return b
 }
 
-// giveSpare clears b (dropping the references it holds) and keeps it; when
-// the stack holds limit arrays already, the smallest of them and b is let go.
-func giveSpare[T any](stack *[][]T, b []T, limit int) {
+// giveSpare keeps b, cleared when zero is set (arrays of pointers, so as
+// not to keep what they point to alive; plain numbers are overwritten by
+// the next user); when the stack holds limit arrays already, the smallest
+// of them and b is let go.
+func giveSpare[T any](stack *[][]T, b []T, limit int, zero bool) {
 	if cap(b) == 0 {
 		return
 	}
@@ -65,8 +69,9 @@ func giveSpare[T any](stack *[][]T, b []T, limit int) {
 		s[len(s)-1] = nil
 		*stack = s[:len(s)-1]
 	}
-	b = b[:cap(b)]
-	clear(b)
+	if zero {
+		clear(b[:cap(b)])
+	}
 	*stack = append(*stack, b[:0])
 }
 
@@ -80,13 +85,18 @@ func scratch(buf *[]float64, n int) []float64 {
 
 // recycle gives a replaced layout's arrays and list slots to the spares.
 // The caller has swapped them out under the model's exclusive lock, so no
-// reader can still be using them.
-func (sp *spares[V]) recycle(l layout[V], lists [][]*entry[V]) {
-	giveSpare(&sp.ents, l.ents, sp.limit)
-	giveSpare(&sp.pos, l.pos, sp.limit)
-	giveSpare(&sp.hints, l.hints, sp.limit)
-	giveSpare(&sp.start, l.start, sp.limit)
-	giveSpare(&sp.lists, lists, sp.limit)
+// reader can still be using them. Only the used list slots are cleared:
+// the others are nil already.
+func (sp *spares[V]) recycle(l layout[V], lists [][]*entry[V], used []int32) {
+	giveSpare(&sp.ents, l.ents, sp.limit, true)
+	giveSpare(&sp.pos, l.pos, sp.limit, false)
+	giveSpare(&sp.hints, l.hints, sp.limit, false)
+	giveSpare(&sp.start, l.start, sp.limit, false)
+	for _, i := range used {
+		lists[i] = nil
+	}
+	giveSpare(&sp.lists, lists, sp.limit, false)
+	giveSpare(&sp.used, used, sp.limit, false)
 }
 
 // recycleFit gives the weight and range vectors of a fit replaced under
@@ -95,7 +105,7 @@ func (sp *spares[V]) recycle(l layout[V], lists [][]*entry[V]) {
 func (sp *spares[V]) recycleFit(old, keep fit) {
 	for _, v := range [][]float64{old.w, old.colMin, old.colMax} {
 		if len(v) > 0 && !sharesArray(v, keep.w) && !sharesArray(v, keep.colMin) && !sharesArray(v, keep.colMax) {
-			giveSpare(&sp.vecs, v, 3*sp.limit)
+			giveSpare(&sp.vecs, v, 3*sp.limit, false)
 		}
 	}
 }
