@@ -11,6 +11,9 @@ shows the outputs through figure blocks (scripts/readme_figures.py).
       (make bench-index; `make figures FULL=1`)          -> bench/index/summary.md,
                                                             bench/index/retrain.md,
                                                             bench/index/findings.md
+  bench/index/garbage.txt, garbage-before.txt
+      (go test -run TestRetrainGarbage -v ./index/aidel;
+      the before file at 34428c6)                        -> bench/index/garbage.md
   bench/results-devmachine.csv (build/bench, `make bench`;
       `make figures FULL=1`)                             -> bench/performance.md
   bench/engines/opencl-bench.txt
@@ -121,6 +124,7 @@ def index():
 
     ret = rows("bench/index/retrain.csv")
     rby = {(r["series"], r["model_keys"], r["absorbed"], r["mode"]): float(r["total_s"]) for r in ret}
+    nmodels = {(r["series"], r["model_keys"], r["absorbed"]): int(r.get("models") or 1) for r in ret if r["mode"] == "incremental"}
     keys = list(dict.fromkeys((r["series"], r["model_keys"], r["absorbed"]) for r in ret))
     out = [
         "| series | model keys | absorbed (% of model) | full refit | shifted | incremental | incr vs full | incr vs shifted |",
@@ -130,10 +134,12 @@ def index():
     for s, mk, ab in keys:
         fu, sh, inc = (rby[(s, mk, ab, m)] for m in ("full", "shifted", "incremental"))
         frac = int(ab) / int(mk)
-        ratios.append((frac, fu / inc, sh / inc, fu / sh))
+        if s != "pass":  # one model per retrain; a pass's rows are several models'
+            ratios.append((frac, fu / inc, sh / inc, fu / sh))
         pct = f"{100 * frac:.1f} %" if frac < 0.1 else f"{100 * frac:.0f} %"
+        label = f"pass ({nmodels[(s, mk, ab)]} models)" if s == "pass" else s
         out.append(
-            f"| {s} | {thousands(int(mk))} | {thousands(int(ab))} ({pct}) | {sig3(fu * 1e3)} ms | {sig3(sh * 1e3)} ms | "
+            f"| {label} | {thousands(int(mk))} | {thousands(int(ab))} ({pct}) | {sig3(fu * 1e3)} ms | {sig3(sh * 1e3)} ms | "
             f"{sig3(inc * 1e3)} ms | {fu / inc:.1f}× | {sh / inc:.1f}× |"
         )
     retrain = "\n".join(out) + "\n"
@@ -231,7 +237,24 @@ def index():
         f"  keys unabsorbed against {f(uf, 'pending_end') / 1000:.0f} k (ideal: {f(ud, 'pending_end') / 1000:.0f} k, {f(ud, 'vs_full'):.2f}×); {umem} bytes per key for both structures.",
         "- Not measured here: longer runs (in which the full refit's lists keep growing), more cores.",
     ]
+    # Garbage per retrained key (go test -run TestRetrainGarbage -v ./index/aidel), before and after.
+    gline = re.compile(r"len (\d+): (\d+) retrains absorbed (\d+) keys: ([\d.]+) allocations, ([\d.]+) bytes per absorbed key")
+    gb = {m.group(1): m for m in gline.finditer(rd("bench/index/garbage-before.txt"))}
+    ga = {m.group(1): m for m in gline.finditer(rd("bench/index/garbage.txt"))}
+    claim(gb and gb.keys() == ga.keys(), "garbage: before and after cover different key lengths")
+    gout = [
+        "| key length | retrains (keys absorbed) | before: objects / bytes per absorbed key | now: objects / bytes | bytes before/now |",
+        "|---|---|---|---|---|",
+    ]
+    for ln in sorted(ga, key=int):
+        b, a = gb[ln], ga[ln]
+        claim(float(a.group(5)) < float(b.group(5)), f"garbage: {ln}-byte keys allocate no fewer bytes")
+        gout.append(
+            f"| {ln} B | {a.group(2)} ({thousands(int(a.group(3)))}) | {float(b.group(4)):.2f} / {thousands(round(float(b.group(5))))} | "
+            f"{float(a.group(4)):.2f} / {thousands(round(float(a.group(5))))} | {float(b.group(5)) / float(a.group(5)):.0f}× |"
+        )
     return {
+        "bench/index/garbage.md": "\n".join(gout) + "\n",
         "bench/index/summary.md": summary,
         "bench/index/retrain.md": retrain,
         "bench/index/findings.md": "\n".join(fb) + "\n",
