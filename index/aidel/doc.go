@@ -25,7 +25,7 @@
 // Inserted keys go into sorted lists behind the entry that precedes them, so
 // the positions the model learned never move. When a model's lists have
 // grown past a bound (Config.RetrainFraction of its keys, or MaxList in one
-// list) the model is retrained alone: its lists are merged into its array
+// list) the model is queued for retraining: its lists are merged into its array
 // and the new keys receive positions between their neighbours' (fractions of
 // the gap; keys after the last entry continue in unit steps), so every old
 // key keeps its position and its target.
@@ -57,17 +57,31 @@
 // What is left of a retrain is O(m) pointer moves (merging lists into the
 // array and rebuilding the position-to-index table), no O(m·n) arithmetic.
 //
+// # Passes
+//
+// The trainer retrains in passes: it takes every queued model, up to
+// Config.MaxPass, snapshots them all, and trains the new rows of every
+// incremental model in one solver.TrainBatch call — distinct memo IDs, so
+// one launch on the training engine — before widening the bounds, splitting
+// and installing model by model (deletes, cold refits and Shifted retrains
+// stay per model). OnPass and Stats report a pass's size and time. The
+// arrays a retrain replaces (entries, positions, hints, position table, list
+// slots, fit vectors) are kept as best-fit spares a pass deep and reused by
+// the next snapshots, and a model records which list slots it used, so in
+// steady state a retrain allocates almost nothing of its own
+// (TestRetrainGarbage).
+//
 // # Concurrency
 //
 // All methods are safe for concurrent use, except BulkLoad, which must not
 // run concurrently with anything else. Each model has a read-write lock:
 // Get and Range take it shared; Put and Delete take it exclusively for the
 // short time of a list insert, so writers on different models proceed in
-// parallel. Retraining runs on one trainer at a time (StartTrainer's
-// goroutine, or Retrain called by the user): it snapshots a model under the
-// shared lock, trains with no lock held — readers and writers go on — and
-// takes the exclusive lock only to install the result, carrying over keys
-// inserted meanwhile. A split replaces the first stage atomically; readers
+// parallel. Retraining runs one pass at a time (StartTrainer's goroutine,
+// or Retrain called by the user): it snapshots each model of the pass under
+// its shared lock, trains with no lock held — readers and writers go on —
+// and takes each model's exclusive lock only to install its result, carrying
+// over keys inserted meanwhile. A split replaces the first stage atomically; readers
 // and writers that reach a retired model retry from the first stage.
 // Values are read and written under the model's lock; a V that is itself a
 // reference must be synchronized by the caller.
