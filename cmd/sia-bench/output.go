@@ -65,7 +65,7 @@ func ratio(a, b *result) string {
 func writeResults(path string, rs []result) error {
 	header := []string{"len", "workload", "mode", "keys", "ops", "threads", "reps", "seconds", "mops", "mops_min", "mops_max", "p50_us", "p99_us",
 		"mem_bytes_per_key", "build_s", "models", "retrains", "absorbed", "train_s", "exact_passes", "splits",
-		"pending_end", "vs_btree", "vs_full", "passes", "pass_models_mean", "pass_p99_ms"}
+		"pending_end", "vs_btree", "vs_full", "passes", "pass_models_mean", "pass_p99_ms", "pass_s"}
 	var rows [][]string
 	for i := range rs {
 		r := &rs[i]
@@ -76,7 +76,7 @@ func writeResults(path string, rs []result) error {
 			strconv.FormatInt(r.Absorbed, 10), f64(r.TrainSec), strconv.FormatInt(r.Exact, 10),
 			strconv.FormatInt(r.Splits, 10), strconv.Itoa(r.PendingEnd),
 			ratio(r, find(rs, r.Len, r.Workload, "btree")), ratio(r, find(rs, r.Len, r.Workload, "full")),
-			strconv.FormatInt(r.Passes, 10), f64(r.PassModels), f64(r.PassP99.Seconds() * 1e3)})
+			strconv.FormatInt(r.Passes, 10), f64(r.PassModels), f64(r.PassP99.Seconds() * 1e3), f64(r.PassSec)})
 	}
 	return writeCSV(path, header, rows)
 }

@@ -59,6 +59,7 @@ type result struct {
 	Passes     int64         // retraining passes
 	PassModels float64       // mean models per pass
 	PassP99    time.Duration // p99 of a pass's whole time
+	PassSec    float64       // all passes' time (Stats.PassTime): the trainer's busy time
 }
 
 // runOne builds the store for mode, runs the workload and verifies it.
@@ -182,7 +183,7 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 		s := ix.Stats()
 		res.Models, res.Retrains, res.Absorbed = s.Models, s.Retrains, s.Absorbed
 		res.TrainSec, res.Exact, res.Splits, res.PendingEnd = s.TrainTime.Seconds(), s.ExactPasses, s.Splits, s.Pending
-		res.Passes = s.Passes
+		res.Passes, res.PassSec = s.Passes, s.PassTime.Seconds()
 		if s.Passes > 0 {
 			res.PassModels = float64(s.PassModels) / float64(s.Passes)
 		}
