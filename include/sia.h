@@ -533,8 +533,13 @@ void sia_memo_set_limit(int64_t bytes);
 /* Counters of the memo store (sia_memo_stats). */
 struct sia_memo_stats {
   int64_t models;    /* memos stored */
-  int64_t bytes;     /* accounted bytes: per model 8*(n(n+1)/2 + n*nrhs +
-                        nrhs) + 192 */
+  int64_t bytes;     /* the heap the memos occupy: per model its payload,
+                        8*(n(n+1)/2 + n*nrhs + nrhs) bytes rounded up to
+                        the Go allocator's size class (whole 8 KiB pages
+                        above 32 KiB), plus 224 (model struct, store slot,
+                        map entry); 5088 for n = 33, nrhs = 1. An upper
+                        bound of the measured heap, by at most 48 bytes a
+                        model (README, "Memory") */
   int64_t limit;     /* the limit set; <= 0: unbounded */
   int64_t hits;      /* incre_train/decre_train/incre_train_shifted calls
                         and sia_train_batch jobs that found their memo */

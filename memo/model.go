@@ -55,15 +55,51 @@ func NewModel(n, nrhs int) *Model {
 	}
 }
 
-// ModelOverhead is the fixed number of bytes a stored model costs beyond its
-// float64 payload (struct, slice headers, map entry and lock), an upper bound
-// used for memory accounting.
-const ModelOverhead = 192
+// ModelOverhead is what a stored model costs beside its payload: the Model
+// struct (120 bytes, allocated as 128), the store's slot (48 bytes: ID,
+// lock, reference count, model and LRU links) and MapEntryBytes for its
+// entry in the store's map.
+const ModelOverhead = 128 + 48 + MapEntryBytes
 
-// Bytes returns the memory a stored model of shape (n, nrhs) is accounted
-// for: 8·(n(n+1)/2 + n·nrhs + nrhs) + ModelOverhead.
+// MapEntryBytes bounds what one ID costs in the store's map (a Go swiss
+// table of 8-byte keys and 8-byte values): a full table of 1 024 slots
+// occupies 18 432 bytes and holds 448 to 896 IDs between its splits, 21 to
+// 41 bytes per ID; 48 leaves room for the table directory and uneven
+// splits.
+const MapEntryBytes = 48
+
+// Bytes returns the heap a stored model of shape (n, nrhs) occupies, as the
+// store accounts it: the float64 payload, 8·(n(n+1)/2 + n·nrhs + nrhs)
+// bytes, as the Go allocator rounds it (AllocSize), plus ModelOverhead.
+// TestHeapPerModel measures the real heap per model against it.
 func Bytes(n, nrhs int) int64 {
-	return 8*int64(n*(n+1)/2+n*nrhs+nrhs) + ModelOverhead
+	return AllocSize(8*int64(n*(n+1)/2+n*nrhs+nrhs)) + ModelOverhead
+}
+
+// sizeClasses are the Go allocator's size classes (runtime's
+// SizeClassToSize, unchanged since Go 1.21): a small allocation occupies the
+// smallest class that holds it.
+var sizeClasses = [...]int64{8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240,
+	256, 288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536,
+	1792, 2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472,
+	9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672, 32768}
+
+// AllocSize returns the bytes the Go allocator occupies for a pointer-free
+// allocation of size bytes: its size class up to 32 KiB, whole 8 KiB pages
+// above.
+func AllocSize(size int64) int64 {
+	if size <= 0 {
+		return 0
+	}
+	if size > sizeClasses[len(sizeClasses)-1] {
+		return (size + 8191) &^ 8191
+	}
+	for _, c := range sizeClasses {
+		if c >= size {
+			return c
+		}
+	}
+	return size // not reached
 }
 
 // Clone returns a deep copy of m.

@@ -59,7 +59,7 @@ func TestStoreCountsAndAtomicity(t *testing.T) {
 	}))
 	require.Equal(t, 1, s.Count())
 	require.Equal(t, memo.Bytes(4, 1), s.Bytes())
-	require.Equal(t, int64(8*(10+4+1)+memo.ModelOverhead), memo.Bytes(4, 1))
+	require.Equal(t, int64(128+memo.ModelOverhead), memo.Bytes(4, 1), "8·(10+4+1) = 120 payload bytes occupy the 128-byte size class")
 	errBoom := errFixed("boom")
 	require.ErrorIs(t, s.Update(1, func(cur *memo.Model) (*memo.Model, error) { return nil, errBoom }), errBoom)
 	require.NotNil(t, s.Get(1), "a failed update must not delete")

@@ -19,7 +19,11 @@ import (
 type Store struct {
 	mu    sync.Mutex // guards slots, the LRU list, slot.refs and slot.model writes
 	slots map[int64]*slot
-	lru   slot // sentinel of the circular LRU list of slots holding a model; lru.next is the most recent
+	// slotsHigh is the most IDs slots has held since it was last rebuilt: a
+	// Go map keeps its memory when entries are deleted, so deleteSlotLocked
+	// rebuilds it once it falls to a quarter of that.
+	slotsHigh int
+	lru       slot // sentinel of the circular LRU list of slots holding a model; lru.next is the most recent
 
 	// Durable memo (durable.go): db and dirty are guarded by mu; dmu
 	// serializes Open, Checkpoint and Close.
@@ -66,6 +70,7 @@ func (s *Store) acquire(ids ...int64) []*slot {
 		if sl == nil {
 			sl = &slot{id: id}
 			s.slots[id] = sl
+			s.slotsHigh = max(s.slotsHigh, len(s.slots))
 		}
 		sl.refs++
 		if sl.model != nil {
@@ -90,7 +95,7 @@ func (s *Store) release(sls []*slot) {
 	for _, sl := range sls {
 		sl.refs--
 		if sl.refs == 0 && sl.model == nil {
-			delete(s.slots, sl.id)
+			s.deleteSlotLocked(sl.id)
 		}
 	}
 	s.evictLocked()
@@ -148,10 +153,27 @@ func (s *Store) evictLocked() {
 			s.bytes.Add(-Bytes(m.N, m.NRHS))
 			s.evictions.Add(1)
 			s.markDirtyLocked(sl.id)
-			delete(s.slots, sl.id)
+			s.deleteSlotLocked(sl.id)
 		}
 		sl = prev
 	}
+}
+
+// deleteSlotLocked removes id's slot from the map, and replaces the map by
+// a copy sized for what it holds once it holds a quarter of its high-water
+// mark (at least 1 024 IDs ago): deleted IDs then keep at most 3·
+// MapEntryBytes per remaining ID, and the copy costs O(1) per deletion.
+// Called with s.mu held.
+func (s *Store) deleteSlotLocked(id int64) {
+	delete(s.slots, id)
+	if s.slotsHigh < 1024 || 4*len(s.slots) > s.slotsHigh {
+		return
+	}
+	m := make(map[int64]*slot, len(s.slots))
+	for k, v := range s.slots {
+		m[k] = v
+	}
+	s.slots, s.slotsHigh = m, len(m)
 }
 
 // Update runs fn with the current memo of id (nil if none) while holding id's
