@@ -1,7 +1,13 @@
 /* test_hostile.c -- a sample of hostile calls through libsia.so's C ABI,
  * meant to run under AddressSanitizer (make asan): every buffer is
  * allocated to exactly the extent its arguments imply (as LAPACKE reads
- * it), so any read or write beyond it is reported; NULL pointers, NaN/Inf,
+ * it). make asan links this harness to build/asan/libsia.so, built with
+ * Go's -asan and -tags purego, so a read or write of libsia's Go code
+ * beyond a buffer (this harness's, or libsia's own heap objects, which get
+ * red zones) is reported; the assembly kernels of the normal build are not
+ * instrumented and not covered here (device/cpu tests them against plain
+ * loops), and linked to the normal build this harness checks only its own
+ * C code. Calls: NULL pointers, NaN/Inf,
  * illegal enums, negative, zero and huge dimensions, too-small leading
  * dimensions, shapes that mismatch the memo. No call may crash, hang or
  * report SIA_EINTERNAL, and failed calls must not change the memo count. */
