@@ -15,12 +15,17 @@ type kernel struct {
 	// The row-major gather (gather.go): four rows into four columns'
 	// consecutive elements, c rounded down to a multiple of four.
 	transpose4 func(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
+	// Level-1 operations on one vector (level1.go dispatches to them for
+	// vectors of level1Min elements or more): x·y and y += alpha·x, with
+	// len(y) ≥ len(x) checked by the caller.
+	dot1  func(x, y []float64) float64
+	axpy1 func(alpha float64, x, y []float64)
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees

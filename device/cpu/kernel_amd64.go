@@ -43,15 +43,27 @@ func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
 //go:noescape
 func transpose4AVX2(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
 
+// dotAVX2 returns Σ x[i]·y[i] over len(x) elements; len(y) ≥ len(x)
+// (AVX2 + FMA, in level1_amd64.s).
+//
+//go:noescape
+func dotAVX2(x, y []float64) float64
+
+// axpyAVX2 computes y[i] += alpha·x[i] over len(x) elements; len(y) ≥
+// len(x) (AVX2 + FMA, in level1_amd64.s).
+//
+//go:noescape
+func axpyAVX2(alpha float64, x, y []float64)
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2})
 	}
 	return ks
 }

@@ -135,3 +135,40 @@ func TestTransposeRowsEveryKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestLevel1EveryKernel checks every kernel's one-vector dot and axpy
+// against plain loops for every length from 0 to 70 (all vector-tail
+// combinations of the 16-, 8- and 4-wide loops) at unaligned offsets, and
+// that axpy writes nothing past len(x).
+func TestLevel1EveryKernel(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	for _, kern := range kernels {
+		for k := 0; k <= 70; k++ {
+			for off := 0; off < 2; off++ {
+				x := make([]float64, k+off)
+				y := make([]float64, k+off+3)
+				for i := range x {
+					x[i] = rnd.NormFloat64()
+				}
+				for i := range y {
+					y[i] = rnd.NormFloat64()
+				}
+				x, y = x[off:], y[off:]
+				var want float64
+				for i := range x {
+					want += x[i] * y[i]
+				}
+				got := kern.dot1(x, y[:k])
+				require.InDelta(t, want, got, 1e-12*(1+float64(k)), "%s dot k=%d off=%d", kern.name, k, off)
+				wantY := append([]float64(nil), y...)
+				for i := range x {
+					wantY[i] += 0.75 * x[i]
+				}
+				kern.axpy1(0.75, x, y[:k])
+				for i := range y {
+					require.InDelta(t, wantY[i], y[i], 1e-14, "%s axpy k=%d off=%d i=%d", kern.name, k, off, i)
+				}
+			}
+		}
+	}
+}

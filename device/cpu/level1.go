@@ -2,8 +2,22 @@ package cpu
 
 import "math"
 
+// level1Min is the vector length from which dot, axpy and sumsq go to the
+// active kernel's SIMD code; shorter vectors stay in Go, where a call
+// through the kernel table would cost more than it saves.
+const level1Min = 16
+
 // dot returns Σ x[i]·y[i] over len(x) elements; len(y) ≥ len(x).
 func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	if len(x) >= level1Min {
+		return active.dot1(x, y)
+	}
+	return dotGo(x, y)
+}
+
+// dotGo is the portable dot.
+func dotGo(x, y []float64) float64 {
 	y = y[:len(x)]
 	var s0, s1, s2, s3 float64
 	i := 0
@@ -22,6 +36,16 @@ func dot(x, y []float64) float64 {
 // axpy computes y[i] += alpha·x[i] over len(x) elements; len(y) ≥ len(x).
 func axpy(alpha float64, x, y []float64) {
 	y = y[:len(x)]
+	if len(x) >= level1Min {
+		active.axpy1(alpha, x, y)
+		return
+	}
+	axpyGo(alpha, x, y)
+}
+
+// axpyGo is the portable axpy.
+func axpyGo(alpha float64, x, y []float64) {
+	y = y[:len(x)]
 	for i, v := range x {
 		y[i] += alpha * v
 	}
@@ -36,6 +60,9 @@ func scal(alpha float64, x []float64) {
 
 // sumsq returns Σ x[i]².
 func sumsq(x []float64) float64 {
+	if len(x) >= level1Min {
+		return active.dot1(x, x)
+	}
 	var s0, s1 float64
 	i := 0
 	for ; i+2 <= len(x); i += 2 {
