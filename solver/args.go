@@ -1,6 +1,10 @@
 package solver
 
-import "math"
+import (
+	"math"
+
+	"github.com/libsia/sia/device/cpu"
+)
 
 // Layout is the storage order of a matrix argument, with LAPACKE's values.
 type Layout int
@@ -46,22 +50,19 @@ func scan(layout Layout, rows, cols int, x []float64, ld int) (amax float64, fin
 		rows, cols = cols, rows
 	}
 	cols = min(cols, ld)
+	if ld == cols { // one contiguous run
+		rows, cols = 1, min(rows*cols, len(x))
+	}
 	for i := 0; i < rows; i++ {
 		lo := i * ld
 		if lo >= len(x) {
 			break
 		}
-		for _, v := range x[lo:min(lo+cols, len(x))] {
-			// One compare per entry in the common case: a NaN or a
-			// new maximum takes the branch, and only there is ±Inf
-			// or NaN looked for.
-			if a := math.Abs(v); !(a <= amax) {
-				if !(a <= math.MaxFloat64) { // NaN or ±Inf
-					return 0, false
-				}
-				amax = a
-			}
+		a := cpu.MaxAbs(x[lo:min(lo+cols, len(x))])
+		if !(a <= math.MaxFloat64) { // NaN or ±Inf
+			return 0, false
 		}
+		amax = max(amax, a)
 	}
 	return amax, true
 }

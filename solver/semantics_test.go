@@ -439,7 +439,7 @@ func TestMemoLimit(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(26, 1))
 	sv := solver.New()
 	const n, models = 9, 50
-	per := int64(8*(n*(n+1)/2+n+1) + 192)
+	per := memo.Bytes(n, 1)
 	sv.SetMemoLimit(10 * per)
 	p := problem(rnd, 40, n, 1, 10)
 	for id := range int64(models) {

@@ -20,12 +20,14 @@ type kernel struct {
 	// len(y) ≥ len(x) checked by the caller.
 	dot1  func(x, y []float64) float64
 	axpy1 func(alpha float64, x, y []float64)
+	// maxAbs returns max |x[i]|, NaN if some x[i] is NaN (MaxAbs).
+	maxAbs func(x []float64) float64
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, maxAbs: maxAbsGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees

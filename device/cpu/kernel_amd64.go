@@ -55,15 +55,21 @@ func dotAVX2(x, y []float64) float64
 //go:noescape
 func axpyAVX2(alpha float64, x, y []float64)
 
+// maxAbsAVX2 returns max |x[i]|, NaN if some x[i] is NaN (AVX2, in
+// level1_amd64.s).
+//
+//go:noescape
+func maxAbsAVX2(x []float64) float64
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, maxAbs: maxAbsAVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, maxAbs: maxAbsAVX2})
 	}
 	return ks
 }

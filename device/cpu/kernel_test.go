@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -167,6 +168,42 @@ func TestLevel1EveryKernel(t *testing.T) {
 				kern.axpy1(0.75, x, y[:k])
 				for i := range y {
 					require.InDelta(t, wantY[i], y[i], 1e-14, "%s axpy k=%d off=%d i=%d", kern.name, k, off, i)
+				}
+			}
+		}
+	}
+}
+
+// TestMaxAbsEveryKernel checks MaxAbs on every kernel against a plain loop
+// for lengths 0..70, with a NaN, a ±Inf, a denormal or the maximum placed in
+// every vector lane and tail position.
+func TestMaxAbsEveryKernel(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(8, 8))
+	for _, kern := range kernels {
+		for k := 1; k <= 70; k++ {
+			for _, special := range []float64{0, math.NaN(), math.Inf(1), math.Inf(-1), -1e300, 5e-324} {
+				for pos := 0; pos < k; pos += max(1, k/9) {
+					x := make([]float64, k)
+					for i := range x {
+						x[i] = rnd.NormFloat64() * 1e-3
+					}
+					if special != 0 {
+						x[pos] = special
+					}
+					want := 0.0
+					for _, v := range x {
+						if math.IsNaN(v) {
+							want = v
+							break
+						}
+						want = math.Max(want, math.Abs(v))
+					}
+					got := kern.maxAbs(x)
+					if math.IsNaN(want) {
+						require.True(t, math.IsNaN(got), "%s k=%d pos=%d: want NaN, got %g", kern.name, k, pos, got)
+						continue
+					}
+					require.Equal(t, want, got, "%s k=%d pos=%d special=%g", kern.name, k, pos, special)
 				}
 			}
 		}

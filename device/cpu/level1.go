@@ -58,6 +58,32 @@ func scal(alpha float64, x []float64) {
 	}
 }
 
+// MaxAbs returns the largest magnitude max |x[i]| (0 for an empty x), +Inf
+// when some x[i] is ±Inf, and NaN when some x[i] is NaN — one pass that
+// serves both LAPACKE's NaN check and dgels's scaling decision (dlange('M')).
+// It runs on the active kernel (AVX2 where available).
+func MaxAbs(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	return active.maxAbs(x)
+}
+
+// maxAbsGo is the portable MaxAbs: one compare per entry in the common
+// case (a NaN or a new maximum takes the branch).
+func maxAbsGo(x []float64) float64 {
+	var amax float64
+	for _, v := range x {
+		if a := math.Abs(v); !(a <= amax) {
+			if a != a {
+				return a
+			}
+			amax = a
+		}
+	}
+	return amax
+}
+
 // sumsq returns Σ x[i]².
 func sumsq(x []float64) float64 {
 	if len(x) >= level1Min {

@@ -115,3 +115,84 @@ axpy_tail1:
 axpy_done:
 	VZEROUPPER
 	RET
+
+// func maxAbsAVX2(x []float64) float64
+//
+// max |x[i]|, or NaN when some x[i] is NaN (±Inf gives +Inf). Two 4-wide
+// max chains; NaN lanes are collected separately with an unordered compare,
+// because VMAXPD would drop them.
+TEXT ·maxAbsAVX2(SB), NOSPLIT, $0-32
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ $0x7fffffffffffffff, AX
+	MOVQ AX, X15
+	VPBROADCASTQ X15, Y15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ AX, AX
+	MOVQ CX, DX
+	ANDQ $-8, DX
+
+max_loop8:
+	CMPQ AX, DX
+	JGE  max_loop4_start
+	VANDPD  (SI)(AX*8), Y15, Y4
+	VANDPD  32(SI)(AX*8), Y15, Y5
+	VCMPPD  $3, Y4, Y4, Y6
+	VCMPPD  $3, Y5, Y5, Y7
+	VORPD   Y6, Y2, Y2
+	VORPD   Y7, Y3, Y3
+	VMAXPD  Y4, Y0, Y0
+	VMAXPD  Y5, Y1, Y1
+	ADDQ $8, AX
+	JMP  max_loop8
+
+max_loop4_start:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+
+max_loop4:
+	CMPQ AX, DX
+	JGE  max_fold
+	VANDPD  (SI)(AX*8), Y15, Y4
+	VCMPPD  $3, Y4, Y4, Y6
+	VORPD   Y6, Y2, Y2
+	VMAXPD  Y4, Y0, Y0
+	ADDQ $4, AX
+	JMP  max_loop4
+
+max_fold:
+	// Fold to 128 bits first: the scalar tail's VEX ops on X0/X2 clear
+	// the upper lanes.
+	VMAXPD       Y1, Y0, Y0
+	VORPD        Y3, Y2, Y2
+	VEXTRACTF128 $1, Y2, X3
+	VORPD        X3, X2, X2
+	VEXTRACTF128 $1, Y0, X1
+	VMAXPD       X1, X0, X0
+	VUNPCKHPD    X0, X0, X1
+	VMAXSD       X1, X0, X0
+
+max_tail1:
+	CMPQ AX, CX
+	JGE  max_done
+	VMOVSD  (SI)(AX*8), X4
+	VANDPD  X15, X4, X4
+	VCMPSD  $3, X4, X4, X6
+	VORPD   X6, X2, X2
+	VMAXSD  X4, X0, X0
+	INCQ AX
+	JMP  max_tail1
+
+max_done:
+	VPTEST X2, X2
+	JZ     max_ret
+	MOVQ   $0x7ff8000000000001, AX
+	MOVQ   AX, X0
+
+max_ret:
+	VMOVSD X0, ret+24(FP)
+	VZEROUPPER
+	RET
