@@ -232,7 +232,7 @@ func (ix *Index[V]) Put(key []byte, val V) bool {
 	l[j] = e
 	m.setList(i, l)
 	m.pending++
-	due := ix.due(m) || len(l) > ix.cfg.MaxList
+	due := (ix.due(m) || len(l) > ix.cfg.MaxList) && !m.inPass.Load() // in a pass: its install decides
 	m.mu.Unlock()
 	ix.n.Add(1)
 	if due {

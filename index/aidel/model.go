@@ -117,6 +117,11 @@ type model[V any] struct {
 	deletes int           // deletes since the last snapshot (tombstones possible in ents)
 	retired bool          // replaced by a split: callers retry
 	queued  atomic.Bool   // in the retrain queue
+	// inPass is set from the model's snapshot to its install: Puts then
+	// leave queueing to the install, which queues the model again only if
+	// the keys carried over are due by themselves (a Put's pending count
+	// still includes the keys being absorbed).
+	inPass atomic.Bool
 }
 
 // hint returns the 8 key bytes after the first skip, big-endian, zero

@@ -126,3 +126,45 @@ func TestPassEqualsOneByOne(t *testing.T) {
 	}
 	assert.Greater(t, all.Stats().PassModels, 2*all.Stats().Passes, "passes held several models")
 }
+
+// TestRequeueAfterPass: keys put into a model between its snapshot and its
+// install do not queue it again while it is in the pass (its pending count
+// still holds the keys being absorbed); the install queues it only if the
+// keys carried over are due by themselves.
+func TestRequeueAfterPass(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		late  int  // keys put during the pass
+		queue bool // queued after the install
+	}{
+		{"few", 10, false}, {"due", 60, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			all, err := keys.Distinct(keys.UserID, 12, 4200, 47)
+			require.NoError(t, err)
+			// One model of 4 000 keys, due at 40 inserts.
+			ix, err := New[int](Config{FeatureBytes: 12, Threshold: 1e9, LearningStep: 4000,
+				MinRetrain: 10, RetrainFraction: 0.01, MaxList: 1 << 30})
+			require.NoError(t, err)
+			require.NoError(t, ix.BulkLoad(keys.Sorted(all[:4000]), nil))
+			for _, k := range all[4000:4050] {
+				ix.Put(k, 1)
+			}
+			require.Equal(t, 1, ix.Queued())
+			queuedInPass := -1
+			ix.testHookTrain = func(*model[int]) {
+				for _, k := range all[4050 : 4050+tc.late] {
+					ix.Put(k, 2)
+				}
+				queuedInPass = ix.Queued()
+			}
+			popped, done := ix.pass()
+			require.Equal(t, 1, popped)
+			require.Equal(t, 1, done)
+			assert.Zero(t, queuedInPass, "a Put during the pass queued the model again")
+			assert.Equal(t, tc.late, ix.Stats().Pending)
+			assert.Equal(t, tc.queue, ix.Queued() == 1)
+			require.NoError(t, ix.check())
+		})
+	}
+}

@@ -221,6 +221,7 @@ func (ix *Index[V]) retrainPass(ms []*model[V]) int {
 			continue
 		}
 		m.queued.Store(false)
+		m.inPass.Store(true)
 		w.m, w.deletes0, w.f = m, m.deletes, m.fit
 		m.take(&ix.spare, &w.sn)
 		m.mu.RUnlock()
@@ -412,10 +413,12 @@ func (ix *Index[V]) finish(w *work[V]) {
 		m.layout, m.lists, m.head, m.fit = lay, lists, nil, f
 		m.used = takeSpare(&ix.spare.used, 0)
 		m.pending = 0
+		long := false
 		for _, e := range late {
-			m.insertLate(e)
+			long = m.insertLate(e) > ix.cfg.MaxList || long
 		}
-		if ix.due(m) {
+		m.inPass.Store(false)
+		if ix.due(m) || long {
 			due = append(due, m)
 		}
 	} else {
@@ -435,14 +438,16 @@ func (ix *Index[V]) finish(w *work[V]) {
 		nfs := newFirstStage(fences, models)
 		subFences[0] = ""
 		sub := newFirstStage(subFences, parts)
+		long := make([]bool, len(parts))
 		for _, e := range late {
-			sub.models[sub.find(e.key)].insertLate(e)
+			p := sub.find(e.key)
+			long[p] = sub.models[p].insertLate(e) > ix.cfg.MaxList || long[p]
 		}
 		for _, p := range parts {
 			p.deletes = m.deletes // deletes since the snapshot may have hit any part
 		}
-		for _, p := range parts {
-			if ix.due(p) {
+		for i, p := range parts {
+			if ix.due(p) || long[i] {
 				due = append(due, p)
 			}
 		}
@@ -511,11 +516,12 @@ func (m *model[V]) late(dropped []*entry[V]) []*entry[V] {
 	return out
 }
 
-// insertLate appends e (given in key order) to the list it belongs in.
-// The caller holds m's lock.
-func (m *model[V]) insertLate(e *entry[V]) {
+// insertLate appends e (given in key order) to the list it belongs in and
+// returns that list's length. The caller holds m's lock.
+func (m *model[V]) insertLate(e *entry[V]) int {
 	i, _ := m.locate(e.key)
 	l := append(m.list(i), e)
 	m.setList(i, l)
 	m.pending++
+	return len(l)
 }
