@@ -1,24 +1,46 @@
 // verify.cpp -- checks an SIndex build (patched with libsia or not) with
-// generated string keys: bulk load, then inserts from one worker while the
-// background thread compacts groups; after every batch of inserts every
-// bulk-loaded and inserted key must be found with its value. Prints the
+// generated string keys: bulk load, then inserts from one worker while
+// SIndex's background thread compacts groups; after every batch of inserts
+// every bulk-loaded and inserted key must be found with its value. Prints the
 // throughput of the insert and lookup phases and, with -DSIA_PATCHED,
-// libsia's counters (incremental retrains = memo hits).
+// libsia's counters (incremental retrains = memo hits) and the patch's fit
+// counters. The last line is one machine-readable RESULT line.
 //
-// Build (from the root of the SIndex artifact checkout, see README.md):
-//   g++ -std=c++14 -O2 -march=native -faligned-new -I. -Ioriginal -I<prefix>/include \
-//       -DSIA_PATCHED verify.cpp -L<prefix>/lib -lsia -lpthread -o verify
+// Build (from a copy of the SIndex artifact, sia-index/sia @ 7645a9c; see
+// README.md, "Build"):
+//   g++ -std=c++14 -O3 -g -DNDEBUG -DNDEBUGGING -march=native -faligned-new \
+//       -I. -Ioriginal -I<prefix>/include -DSIA_PATCHED verify.cpp \
+//       -L<prefix>/lib -lsia -lpthread -Wl,-rpath,<prefix>/lib -o verify
+//
+// Usage: verify [--bulk N] [--insert N] [--batch N] [--key-len L] [--hosts H]
+//               [--seed S] [--sleep-ms MS]
+//   --bulk N      keys bulk-loaded before the background thread starts (200000)
+//   --insert N    keys generated for insertion after the bulk load (400000);
+//                 duplicates of keys already present are skipped
+//   --batch N     inserts between two full checks (50000)
+//   --key-len L   key length in bytes: 8, 12, 16, 24, 32, 64 or 128 (16)
+//   --hosts H     distinct "host" prefixes the URL-like keys start with (4)
+//   --seed S      seed of the key generator (42)
+//   --sleep-ms MS pause after each batch so the background thread compacts
+//                 before the check (300)
+// The two positional arguments of the first version (bulk, insert) are still
+// accepted. Exit code: 0 when every check found every key, 1 when any was
+// lost, 2 on a usage error; a crash ends the process by its signal. Progress
+// markers ("phase ...") go to stderr so a crash can be placed (bulk load,
+// batch k, destruction).
 #include "test_config.h"
 #include "lock.h"
 
 #include <algorithm>
 #include <array>
-#include <thread>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <random>
 #include <set>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "sindex.h"
@@ -53,40 +75,58 @@ class Key {
   uint8_t buf[len];
 } __attribute__((packed));
 
-typedef Key<16> key_t16;
-typedef sindex::SIndex<key_t16, uint64_t> index_t;
+struct Options {
+  size_t bulk = 200000, insert = 400000, batch = 50000, key_len = 16, hosts = 4;
+  uint64_t seed = 42;
+  unsigned sleep_ms = 300;
+};
 
-int main(int argc, char **argv) {
-  const size_t bulk_n = argc > 1 ? std::stoul(argv[1]) : 200000;
-  const size_t insert_n = argc > 2 ? std::stoul(argv[2]) : 400000;
-  std::mt19937_64 rng(42);
+static void usage() {
+  std::cerr << "usage: verify [--bulk N] [--insert N] [--batch N] [--key-len 8|12|16|24|32|64|128]\n"
+               "              [--hosts H] [--seed S] [--sleep-ms MS]   (or: verify BULK INSERT)\n";
+  std::exit(2);
+}
+
+static size_t parse_num(const char *s) {
+  char *end = nullptr;
+  unsigned long long v = std::strtoull(s, &end, 10);
+  if (end == s || *end != '\0') usage();
+  return v;
+}
+
+template <size_t len>
+static int run(const Options &o) {
+  typedef Key<len> key_t;
+  typedef sindex::SIndex<key_t, uint64_t> index_t;
+  std::mt19937_64 rng(o.seed);
   const char *alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
-  auto gen = [&]() {  // URL-like keys: a few hosts, then varied bytes
-    std::string s = std::string("h") + alnum[rng() % 4] + "/";
-    while (s.size() < 16) s += alnum[rng() % 36];
-    return key_t16(s);
+  auto gen = [&]() {  // URL-like keys: one of a few hosts, then varied bytes
+    std::string s = std::string("h") + alnum[rng() % o.hosts] + "/";
+    while (s.size() < len) s += alnum[rng() % 36];
+    return key_t(s);
   };
-  std::set<key_t16> seen;
-  std::vector<key_t16> keys;
-  while (keys.size() < bulk_n) {
-    key_t16 k = gen();
+  std::set<key_t> seen;
+  std::vector<key_t> keys;
+  while (keys.size() < o.bulk) {
+    key_t k = gen();
     if (seen.insert(k).second) keys.push_back(k);
   }
   std::sort(keys.begin(), keys.end());
   std::vector<uint64_t> vals(keys.size());
   for (size_t i = 0; i < vals.size(); i++) vals[i] = i * 7 + 1;
-  std::vector<std::pair<key_t16, uint64_t>> all;
+  std::vector<std::pair<key_t, uint64_t>> all;
   for (size_t i = 0; i < keys.size(); i++) all.emplace_back(keys[i], vals[i]);
 
+  std::cerr << "phase bulk" << std::endl;
   index_t *idx = new index_t(keys, vals, 1, 1);
-  size_t lost = 0, checks = 0;
+  size_t lost = 0, checks = 0, gets = 0;
   double insert_s = 0, get_s = 0;
-  size_t gets = 0;
-  const size_t batch = 50000;
-  for (size_t done = 0; done < insert_n; done += batch) {
+  for (size_t done = 0; done < o.insert; done += o.batch) {
+    std::cerr << "phase batch " << checks + 1 << std::endl;
+    size_t this_batch = std::min(o.batch, o.insert - done);
     auto t0 = std::chrono::steady_clock::now();
-    for (size_t i = 0; i < batch; i++) {
-      key_t16 k = gen();
+    for (size_t i = 0; i < this_batch; i++) {
+      key_t k = gen();
       if (!seen.insert(k).second) continue;
       uint64_t v = (done + i) * 13 + 5;
       idx->put(k, v, 0);
@@ -95,7 +135,7 @@ int main(int argc, char **argv) {
     auto t1 = std::chrono::steady_clock::now();
     insert_s += std::chrono::duration<double>(t1 - t0).count();
     // Give the background thread time to compact, then check every key.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(o.sleep_ms));
     auto t2 = std::chrono::steady_clock::now();
     for (auto &kv : all) {
       uint64_t v = 0;
@@ -105,16 +145,66 @@ int main(int argc, char **argv) {
     get_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t2).count();
     checks++;
   }
-  std::cout << "keys " << all.size() << " (bulk " << bulk_n << "), full checks " << checks
-            << ", lost " << lost << "\n";
-  std::cout << "insert " << (all.size() - bulk_n) / insert_s / 1e6 << " Mops/s, get " << gets / get_s / 1e6
-            << " Mops/s\n";
+  double ins_mops = insert_s > 0 ? (all.size() - o.bulk) / insert_s / 1e6 : 0;
+  double get_mops = get_s > 0 ? gets / get_s / 1e6 : 0;
+  std::cout << "keys " << all.size() << " (bulk " << o.bulk << ", key length " << len
+            << "), full checks " << checks << ", lost " << lost << "\n";
+  std::cout << "insert " << ins_mops << " Mops/s, get " << get_mops << " Mops/s\n";
+  int64_t memo_models = -1, memo_hits = -1;
+  long long fits_compaction = -1, fits_incremental = -1;
 #ifdef SIA_PATCHED
   struct sia_memo_stats st;
   sia_memo_stats(&st);
+  memo_models = st.models;
+  memo_hits = st.hits;
+  fits_compaction = sindex::sia_fit_counts().compaction;
+  fits_incremental = sindex::sia_fit_counts().incremental;
   std::cout << "libsia: " << st.models << " memoized models, " << st.hits
-            << " incremental retrains (memo hits), " << st.bytes << " memo bytes\n";
+            << " incremental retrains (memo hits), " << st.bytes << " memo bytes; "
+            << fits_compaction << " compaction fits, " << fits_incremental << " incremental\n";
 #endif
+  std::cerr << "phase destroy" << std::endl;
   delete idx;
+  std::cerr << "phase exit" << std::endl;
+  std::cout << "RESULT key_len=" << len << " bulk=" << o.bulk << " keys=" << all.size()
+            << " checks=" << checks << " lost=" << lost << " insert_mops=" << ins_mops
+            << " get_mops=" << get_mops << " memo_models=" << memo_models
+            << " memo_hits=" << memo_hits << " compaction_fits=" << fits_compaction
+            << " incremental_fits=" << fits_incremental << std::endl;
   return lost == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv) {
+  Options o;
+  int positional = 0;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto value = [&]() -> size_t {
+      if (i + 1 >= argc) usage();
+      return parse_num(argv[++i]);
+    };
+    if (a == "--bulk") o.bulk = value();
+    else if (a == "--insert") o.insert = value();
+    else if (a == "--batch") o.batch = value();
+    else if (a == "--key-len") o.key_len = value();
+    else if (a == "--hosts") o.hosts = value();
+    else if (a == "--seed") o.seed = value();
+    else if (a == "--sleep-ms") o.sleep_ms = value();
+    else if (a == "-h" || a == "--help") usage();
+    else if (!a.empty() && a[0] != '-' && positional < 2) {
+      (positional++ == 0 ? o.bulk : o.insert) = parse_num(a.c_str());
+    } else usage();
+  }
+  if (o.bulk < 2 || o.batch == 0 || o.hosts < 1 || o.hosts > 36) usage();
+  switch (o.key_len) {
+    case 8: return run<8>(o);
+    case 12: return run<12>(o);
+    case 16: return run<16>(o);
+    case 24: return run<24>(o);
+    case 32: return run<32>(o);
+    case 64: return run<64>(o);
+    case 128: return run<128>(o);
+    default: usage();
+  }
+  return 2;
 }
