@@ -64,7 +64,9 @@
 // incremental model in one solver.TrainBatch call — distinct memo IDs, so
 // one launch on the training engine — before widening the bounds, splitting
 // and installing model by model (deletes, cold refits and Shifted retrains
-// stay per model). OnPass and Stats report a pass's size and time. The
+// stay per model). A model in a pass is not queued again by Puts; its
+// install queues it if the keys carried over are due by themselves.
+// OnPass and Stats report a pass's size and time. The
 // arrays a retrain replaces (entries, positions, hints, position table, list
 // slots, fit vectors) are kept as best-fit spares a pass deep and reused by
 // the next snapshots, and a model records which list slots it used, so in
