@@ -16,6 +16,8 @@ shows the outputs through figure blocks (scripts/readme_figures.py).
       the before file at 34428c6)                        -> bench/index/garbage.md
   bench/index/trainer-profile.txt (pprof of sia-bench,
       commands in the file)                              -> bench/index/trainer.md
+  bench/index/passes-ab/*.csv, load.txt
+      (sh bench/index/passes-ab/run.sh)                  -> bench/index/passes-ab.md
   bench/results-devmachine.csv (build/bench, `make bench`;
       `make figures FULL=1`)                             -> bench/performance.md
   bench/engines/opencl-bench.txt
@@ -283,7 +285,31 @@ def index():
         "(the new entries' keys read for hints, rows and errors, the O(k·n²) update), not per model: "
         "what bounds it on two cores is the insert rate itself."
     )
+    # Before/after in the mix (bench/index/passes-ab/run.sh: sia-bench at 34428c6 and now, alternately).
+    ab = ["| run | build | incremental M ops/s | ideal M ops/s | incr/ideal | p99 µs incr / ideal | retrains incr / ideal | keys unabsorbed incr / ideal | passes (mean models) |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    abdir = ROOT / "bench/index/passes-ab"
+    rounds = sorted({int(p.stem.split("-")[1]) for p in abdir.glob("*-*.csv")})
+    claim(rounds, "passes-ab: no results")
+    for r in rounds:
+        for v in ("before", "after"):
+            rr = {x["mode"]: x for x in rows(f"bench/index/passes-ab/{v}-{r}.csv")}
+            inc, idl = rr["incremental"], rr["ideal"]
+            passes = f"{inc['passes']} ({f(inc, 'pass_models_mean'):.1f})" if inc.get("passes") else "–"
+            ab.append(
+                f"| {r} | {'34428c6' if v == 'before' else 'now'} | {mops(inc)} | {mops(idl)} | {f(inc, 'mops') / f(idl, 'mops'):.2f}× | "
+                f"{f(inc, 'p99_us'):.1f} / {f(idl, 'p99_us'):.1f} | {inc['retrains']} / {idl['retrains']} | "
+                f"{thousands(int(inc['pending_end']))} / {thousands(int(idl['pending_end']))} | {passes} |"
+            )
+    keys_ab = {int(x["keys"]) for r in rounds for v in ("before", "after") for x in rows(f"bench/index/passes-ab/{v}-{r}.csv")}
+    claim(len(keys_ab) == 1, "passes-ab: runs with different key counts")
+    load = rd("bench/index/passes-ab/load.txt").split("load average:")[-1].strip()
+    abmd = (
+        f"{thousands(min(keys_ab))} keys of 32 bytes, as many operations, 2 workers + trainer, median of 3 runs (range); "
+        f"load average when done: {load}.\n\n" + "\n".join(ab) + "\n"
+    )
     return {
+        "bench/index/passes-ab.md": abmd,
         "bench/index/trainer.md": trainer + "\n",
         "bench/index/garbage.md": "\n".join(gout) + "\n",
         "bench/index/summary.md": summary,
