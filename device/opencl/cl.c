@@ -20,6 +20,7 @@ FN(cl_int, clBuildProgram, (cl_program, cl_uint, const cl_device_id *, const cha
 FN(cl_int, clGetProgramBuildInfo, (cl_program, cl_device_id, cl_program_build_info, size_t, void *, size_t *))
 FN(cl_int, clGetProgramInfo, (cl_program, cl_program_info, size_t, void *, size_t *))
 FN(cl_kernel, clCreateKernel, (cl_program, const char *, cl_int *))
+FN(cl_int, clGetKernelWorkGroupInfo, (cl_kernel, cl_device_id, cl_kernel_work_group_info, size_t, void *, size_t *))
 FN(cl_int, clSetKernelArg, (cl_kernel, cl_uint, size_t, const void *))
 FN(cl_mem, clCreateBuffer, (cl_context, cl_mem_flags, size_t, void *, cl_int *))
 FN(cl_int, clEnqueueReadBuffer, (cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *, cl_uint, const cl_event *, cl_event *))
@@ -57,7 +58,7 @@ int sia_cl_load(const char *path, char *err, int errlen) {
   SYM(clGetPlatformIDs) SYM(clGetPlatformInfo) SYM(clGetDeviceIDs) SYM(clGetDeviceInfo)
   SYM(clCreateContext) SYM(clCreateCommandQueue) SYM(clCreateProgramWithSource)
   SYM(clCreateProgramWithBinary) SYM(clBuildProgram) SYM(clGetProgramBuildInfo)
-  SYM(clGetProgramInfo) SYM(clCreateKernel) SYM(clSetKernelArg) SYM(clCreateBuffer)
+  SYM(clGetProgramInfo) SYM(clCreateKernel) SYM(clGetKernelWorkGroupInfo) SYM(clSetKernelArg) SYM(clCreateBuffer)
   SYM(clEnqueueReadBuffer) SYM(clEnqueueNDRangeKernel) SYM(clFinish) SYM(clReleaseMemObject)
   SYM(clReleaseKernel) SYM(clReleaseProgram) SYM(clReleaseCommandQueue) SYM(clReleaseContext)
 #undef SYM
@@ -120,6 +121,7 @@ cl_int sia_clBuildProgram(cl_program p, cl_device_id d, const char *opts) { GUAR
 cl_int sia_clGetProgramBuildInfo(cl_program p, cl_device_id d, cl_program_build_info w, size_t s, void *v, size_t *r) { return p_clGetProgramBuildInfo(p, d, w, s, v, r); }
 cl_int sia_clGetProgramInfo(cl_program p, cl_program_info w, size_t s, void *v, size_t *r) { return p_clGetProgramInfo(p, w, s, v, r); }
 cl_kernel sia_clCreateKernel(cl_program p, const char *name, cl_int *err) { GUARDED(cl_kernel, p_clCreateKernel(p, name, err)) }
+cl_int sia_clGetKernelWorkGroupInfo(cl_kernel k, cl_device_id d, cl_kernel_work_group_info w, size_t s, void *v, size_t *r) { return p_clGetKernelWorkGroupInfo(k, d, w, s, v, r); }
 cl_int sia_clSetKernelArg(cl_kernel k, cl_uint i, size_t s, const void *v) { return p_clSetKernelArg(k, i, s, v); }
 cl_mem sia_clCreateBuffer(cl_context c, cl_mem_flags f, size_t s, void *h, cl_int *err) { return p_clCreateBuffer(c, f, s, h, err); }
 cl_int sia_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, size_t off, size_t s, void *dst) { return p_clEnqueueReadBuffer(q, m, SIA_CL_TRUE, off, s, dst, 0, NULL, NULL); }

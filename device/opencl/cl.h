@@ -19,6 +19,7 @@ typedef cl_uint cl_platform_info;
 typedef cl_uint cl_device_info;
 typedef cl_uint cl_program_build_info;
 typedef cl_uint cl_program_info;
+typedef cl_uint cl_kernel_work_group_info;
 typedef cl_uint cl_bool;
 typedef struct _cl_platform_id *cl_platform_id;
 typedef struct _cl_device_id *cl_device_id;
@@ -43,6 +44,8 @@ typedef struct _cl_event *cl_event;
 #define SIA_CL_DEVICE_VERSION 0x102F
 #define SIA_CL_DEVICE_EXTENSIONS 0x1030
 #define SIA_CL_DEVICE_COMPILER_AVAILABLE 0x1028
+#define SIA_CL_DEVICE_DOUBLE_FP_CONFIG 0x1032
+#define SIA_CL_KERNEL_WORK_GROUP_SIZE 0x11B0
 #define SIA_CL_DEVICE_TYPE_CPU (1 << 1)
 #define SIA_CL_DEVICE_TYPE_GPU (1 << 2)
 #define SIA_CL_DEVICE_TYPE_ACCELERATOR (1 << 3)
@@ -79,6 +82,7 @@ cl_kernel sia_clCreateKernel(cl_program p, const char *name, cl_int *err);
 cl_int sia_clSetKernelArg(cl_kernel k, cl_uint i, size_t size, const void *val);
 cl_mem sia_clCreateBuffer(cl_context c, cl_mem_flags f, size_t size, void *host, cl_int *err);
 cl_int sia_clEnqueueReadBuffer(cl_command_queue q, cl_mem m, size_t off, size_t size, void *dst);
+cl_int sia_clGetKernelWorkGroupInfo(cl_kernel k, cl_device_id d, cl_kernel_work_group_info what, size_t size, void *val, size_t *ret);
 cl_int sia_clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, size_t global, size_t local);
 cl_int sia_clFinish(cl_command_queue q);
 cl_int sia_clReleaseMemObject(cl_mem m);

@@ -74,7 +74,12 @@ type Device struct {
 	ComputeUnits                              int
 	MaxWorkGroup                              int
 	LocalMem, GlobalMem, MaxAlloc             uint64
-	FP64, Compiler                            bool
+	// FP64 is double precision as the kernel needs it (see fp64Capable):
+	// the cl_khr_fp64 extension and a CL_DEVICE_DOUBLE_FP_CONFIG with
+	// round-to-nearest, INF/NaN and denormals.
+	FP64, Compiler bool
+	// DoubleFPConfig is CL_DEVICE_DOUBLE_FP_CONFIG (0 when not reported).
+	DoubleFPConfig uint64
 
 	id C.cl_device_id
 }
@@ -168,11 +173,31 @@ func Devices() ([]Device, error) {
 				Compiler:        deviceUint(id, C.SIA_CL_DEVICE_COMPILER_AVAILABLE, 4) != 0,
 				id:              id,
 			}
-			d.FP64 = containsWord(deviceString(id, C.SIA_CL_DEVICE_EXTENSIONS), "cl_khr_fp64")
+			d.DoubleFPConfig = deviceUint(id, C.SIA_CL_DEVICE_DOUBLE_FP_CONFIG, 8)
+			d.FP64 = fp64Capable(deviceString(id, C.SIA_CL_DEVICE_EXTENSIONS), d.DoubleFPConfig)
 			out = append(out, d)
 		}
 	}
 	return out, nil
+}
+
+// CL_FP_* bits of CL_DEVICE_DOUBLE_FP_CONFIG.
+const (
+	fpDenorm         = 1 << 0
+	fpInfNaN         = 1 << 1
+	fpRoundToNearest = 1 << 2
+)
+
+// fp64Capable reports whether a device with these extensions and this
+// CL_DEVICE_DOUBLE_FP_CONFIG runs the kernel's double precision as the CPU
+// engine does: the cl_khr_fp64 extension (the kernel enables it) and, in
+// the capabilities, round-to-nearest, INF and NaN, and denormals (the
+// kernel's dlarfg/dnrm2 safe ranges and denormal data rely on them; OpenCL
+// 1.2 requires all three of any device with doubles). A device that has the
+// extension but reports no double capabilities is refused.
+func fp64Capable(extensions string, doubleFPConfig uint64) bool {
+	const need = fpDenorm | fpInfNaN | fpRoundToNearest
+	return containsWord(extensions, "cl_khr_fp64") && doubleFPConfig&need == need
 }
 
 func platformString(p C.cl_platform_id, what C.cl_platform_info) string {
