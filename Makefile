@@ -7,6 +7,7 @@
 #   make bench-index  the learned index's end-to-end benchmark (bench/index/)
 #   make deps    install the Debian packages the tests need (as root)
 #   make devices list OpenCL devices and the engine "auto" picks
+#   make gpu-kit the kit scripts/gpu-check.sh runs on a GPU machine (build/gpu-kit)
 
 GO      ?= go
 CC      ?= cc
@@ -22,7 +23,7 @@ APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev liblapa
             python3 python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -116,7 +117,7 @@ install-test: $(LIB) $(SHIM)
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet figures-check gotest crash ctest shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke
+test: deps vet figures-check gotest crash ctest shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke gpu-check-smoke
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -241,6 +242,15 @@ bench-index:
 bench-index-smoke:
 	$(GO) run ./cmd/sia-bench -quick -out $(BUILD)/bench-index
 
+# gpu-kit: the OpenCL loader (Debian's ocl-icd-libopencl1, dpkg -x) and the
+# prebuilt binaries scripts/gpu-check.sh runs on a GPU machine without Go.
+gpu-kit:
+	scripts/gpu-kit.sh $(BUILD)/gpu-kit
+
+# gpu-check-smoke: scripts/gpu-check.sh end to end against PoCL, short grid.
+gpu-check-smoke: gpu-kit
+	scripts/gpu-check.sh --pocl --quick --kit $(BUILD)/gpu-kit --out $(BUILD)/gpu-check-smoke
+
 # deps installs what the tests need on Debian, or prints the command.
 deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -259,7 +269,7 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '2,9p' Makefile
+	@sed -n '2,10p' Makefile
 
 # README promises that `make` alone builds the libraries: fail every make run
 # if another target has become the default goal.
