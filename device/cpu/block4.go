@@ -16,8 +16,8 @@ package cpu
 // scalar operations form s, and one pass applies all four reflectors to both
 // columns (upd4x2): half the memory traffic of the reflector-at-a-time
 // update, the compact-WY idea with a block of four.
-func applyBlock4(kern *kernel, j, nc int, t []float64, ldt int, k int, w []float64, ldw int, tau *[4]float64, c0 int) {
-	var v [4]*float64
+func applyBlock4(ws *workspace, kern *kernel, j, nc int, t []float64, ldt int, k int, w []float64, ldw int, tau *[4]float64, c0 int) {
+	v := &ws.v
 	for i := range 4 {
 		v[i] = &w[(j+i)*ldw]
 	}
@@ -29,10 +29,10 @@ func applyBlock4(kern *kernel, j, nc int, t []float64, ldt int, k int, w []float
 			g[i][l] = dot(vi, w[(j+l)*ldw:(j+l)*ldw+k])
 		}
 	}
-	var d, s [8]float64
+	d, s := &ws.d, &ws.s
 	c := c0
 	for ; c+2 <= nc; c += 2 {
-		kern.dot4x2(k, &v, &w[c*ldw], &w[(c+1)*ldw], &d)
+		kern.dot4x2(k, v, &w[c*ldw], &w[(c+1)*ldw], d)
 		for cc := range 2 {
 			for i := range 4 {
 				x := t[(j+i)*ldt+c+cc] + d[2*i+cc]
@@ -43,7 +43,7 @@ func applyBlock4(kern *kernel, j, nc int, t []float64, ldt int, k int, w []float
 				t[(j+i)*ldt+c+cc] -= s[2*i+cc]
 			}
 		}
-		kern.upd4x2(k, &v, &w[c*ldw], &w[(c+1)*ldw], &s)
+		kern.upd4x2(k, v, &w[c*ldw], &w[(c+1)*ldw], s)
 	}
 	for ; c < nc; c++ { // an odd last column: the same algebra, one column
 		wc := w[c*ldw : c*ldw+k]

@@ -37,6 +37,7 @@ func geqr2(k, n, nc int, w []float64, ldw int, taus []float64) {
 		panic(errShortW)
 	}
 	row := make([]float64, nc)
+	ws := new(workspace)
 	for j := 0; j < n; j++ {
 		v := w[j*ldw+j+1 : j*ldw+k]
 		beta, tau := Larfg(w[j*ldw+j], v)
@@ -52,7 +53,7 @@ func geqr2(k, n, nc int, w []float64, ldw int, taus []float64) {
 		for c := j + 1; c < nc; c++ {
 			row[c] = w[c*ldw+j]
 		}
-		larfCols(v, tau, row, w[j+1:], ldw, j+1, nc)
+		larfCols(ws, v, tau, row, w[j+1:], ldw, j+1, nc)
 		for c := j + 1; c < nc; c++ {
 			w[c*ldw+j] = row[c]
 		}

@@ -12,7 +12,11 @@ package cpu
 // Four columns are processed per pass over v so each v[i] is loaded once for
 // four dot products and once for four updates (about 4·len(v) flops per
 // column).
-func larfCols(v []float64, tau float64, t []float64, w []float64, ldw, c0, c1 int) {
+//
+// ws holds the kernels' small operand arrays: they are passed to kernels
+// through function values, so the compiler cannot keep them on the stack,
+// and a per-call array would be a heap allocation per reflector.
+func larfCols(ws *workspace, v []float64, tau float64, t []float64, w []float64, ldw, c0, c1 int) {
 	k := len(v)
 	if k == 0 {
 		for c := c0; c < c1; c++ {
@@ -25,15 +29,15 @@ func larfCols(v []float64, tau float64, t []float64, w []float64, ldw, c0, c1 in
 	_ = w[(c1-1)*ldw+k-1]
 	kern := active
 	c := c0
-	var s [4]float64
+	s := &ws.s4
 	for ; c+4 <= c1; c += 4 {
 		p0, p1, p2, p3 := &w[c*ldw], &w[(c+1)*ldw], &w[(c+2)*ldw], &w[(c+3)*ldw]
-		kern.dot4(v, p0, p1, p2, p3, &s)
+		kern.dot4(v, p0, p1, p2, p3, s)
 		for q := range s {
 			s[q] = -tau * (t[c+q] + s[q])
 			t[c+q] += s[q]
 		}
-		kern.axpy4(v, p0, p1, p2, p3, &s)
+		kern.axpy4(v, p0, p1, p2, p3, s)
 	}
 	for ; c < c1; c++ {
 		wc := w[c*ldw : c*ldw+k]
@@ -41,4 +45,12 @@ func larfCols(v []float64, tau float64, t []float64, w []float64, ldw, c0, c1 in
 		t[c] -= sc
 		axpy(-sc, v, wc)
 	}
+}
+
+// workspace is the small scratch of one Tpqrt or Geqr2 call, allocated once
+// per call (see larfCols).
+type workspace struct {
+	s4   [4]float64
+	v    [4]*float64
+	d, s [8]float64
 }

@@ -40,6 +40,7 @@ func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
 		return
 	}
 	kern := active
+	ws := new(workspace)
 	j := 0
 	// Panels of four reflectors: form them against the panel's own columns
 	// (reflector at a time), then apply the block to the trailing columns
@@ -53,17 +54,17 @@ func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
 			t[jj*ldt+jj] = beta
 			tau[i] = ti
 			if ti != 0 {
-				larfCols(v, ti, t[jj*ldt:jj*ldt+nc], w, ldw, jj+1, j+4)
+				larfCols(ws, v, ti, t[jj*ldt:jj*ldt+nc], w, ldw, jj+1, j+4)
 			}
 		}
-		applyBlock4(kern, j, nc, t, ldt, k, w, ldw, &tau, j+4)
+		applyBlock4(ws, kern, j, nc, t, ldt, k, w, ldw, &tau, j+4)
 	}
 	for ; j < n; j++ {
 		v := w[j*ldw : j*ldw+k]
 		beta, tau := Larfg(t[j*ldt+j], v)
 		t[j*ldt+j] = beta
 		if tau != 0 {
-			larfCols(v, tau, t[j*ldt:j*ldt+nc], w, ldw, j+1, nc)
+			larfCols(ws, v, tau, t[j*ldt:j*ldt+nc], w, ldw, j+1, nc)
 		}
 	}
 }
