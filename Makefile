@@ -126,7 +126,8 @@ vet:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 gotest:
-	$(GO) test -race -short -count=1 ./...
+	$(GO) test -race -short -count=1 -timeout 30m ./...
+	$(GO) test -short -count=1 ./device/cpu   # the engine suite on every kernel (-race runs the default one)
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
 	$(GO) test -count=1 -run '^TestHeapPerModel$$' ./memo   # real heap per model vs sia_memo_stats (not under -race/-short)
 
