@@ -88,7 +88,7 @@ func main() {
 	status := 0
 	for _, n := range ints(*ns) {
 		for _, k := range ints(*ks) {
-			prob := enginetest.NewProblem(rnd, k, n, 1, 10, 1e-2)
+			prob := enginetest.NewProblem(rnd, max(k, 2*n), n, 1, 10, 1e-2) // rows: the first k
 			rows := prob.Rows(0, k, true, 0)
 			t0 := make([]float64, n*(n+1))
 			for i := 0; i < n; i++ {
