@@ -41,8 +41,15 @@ func engineWith(t *testing.T, cfg opencl.Config) *opencl.Engine {
 // in the GPU configurations; small jobs are packed several to a
 // work-group; and the program's binary, loaded back, reports the same
 // configuration (read from its sia_config kernel) and trains alike.
+//
+// Under -short (make test's race run) only the small configuration runs:
+// it takes every path of the layout; the 256-work-item one is slow on PoCL.
 func TestGPUConfigOnDevice(t *testing.T) {
-	for _, cfg := range gpuLike {
+	configs := gpuLike
+	if testing.Short() {
+		configs = gpuLike[1:]
+	}
+	for _, cfg := range configs {
 		t.Run(cfg.BuildOptions(), func(t *testing.T) {
 			e := engineWith(t, cfg)
 			defer e.Close()
