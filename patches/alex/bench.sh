@@ -30,10 +30,10 @@ CXXFLAGS="-std=c++17 -O2 -march=native -faligned-new"
 (cd "$OUT/patched" && g++ $CXXFLAGS -I. -I"$INC" -DSIA_PATCHED "$HERE/verify.cpp" -L"$LIB" -lsia -lpthread \
   -Wl,-rpath,"$LIB" -o verify)
 export OPENBLAS_NUM_THREADS=1
-run() {  # label, binary, targets, verify arguments...
-  label=$1 bin=$2 targets=$3; shift 3
-  echo "### $label: SIA_ALEX_TARGETS=$targets verify $*"
-  SIA_ALEX_TARGETS=$targets SIA_ALEX_CHECK=${CHECK:-} "$OUT/$bin/verify" "$@" || echo "### exit status $?"
+run() {  # label, binary, targets, check (0/1), verify arguments...
+  label=$1 bin=$2 targets=$3 check=$4; shift 4
+  echo "### $label: SIA_ALEX_TARGETS=$targets SIA_ALEX_CHECK=$check verify $*"
+  SIA_ALEX_TARGETS=$targets SIA_ALEX_CHECK=$check "$OUT/$bin/verify" "$@" || echo "### exit status $?"
 }
 # 1. Keys: every key found after every batch, no insert concurrent with a
 #    modification ("sync"), with the artifact's Twitter hyperparameters
@@ -42,13 +42,13 @@ run() {  # label, binary, targets, verify arguments...
 # 2. Training time and throughput: REPS interleaved repetitions.
 for rep in $(seq "$REPS"); do
   for args in "100000 300000 6 42 sync url 1500 256" "100000 300000 6 42 sync url 128 63"; do
-    run unpatched unpatched off $args
-    run libsia-cold patched off $args
-    run libsia-stable patched stable $args
-    CHECK=$([ "$rep" = 1 ] && echo 1 || true) run libsia-exact patched exact $args
+    run unpatched unpatched off 0 $args
+    run libsia-cold patched off 0 $args
+    run libsia-stable patched stable 0 $args
+    run libsia-exact patched exact "$([ "$rep" = 1 ] && echo 1 || echo 0)" $args
   done
 done
 # 3. Concurrent inserts ("async"): inserts go on while the background thread
 #    splits and expands.
-run unpatched unpatched off 100000 300000 6 42 async url 1500 256
-run libsia-stable patched stable 100000 300000 6 42 async url 1500 256
+run unpatched unpatched off 0 100000 300000 6 42 async url 1500 256
+run libsia-stable patched stable 0 100000 300000 6 42 async url 1500 256

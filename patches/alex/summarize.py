@@ -11,7 +11,7 @@ from collections import defaultdict
 runs = defaultdict(list)
 cur = None
 for line in open(sys.argv[1] if len(sys.argv) > 1 else "results.txt"):
-    m = re.match(r"### (\S+): SIA_ALEX_TARGETS=\S* verify (.*)", line)
+    m = re.match(r"### (\S+): SIA_ALEX_TARGETS=\S* (?:SIA_ALEX_CHECK=\S* )?verify (.*)", line)
     if m:
         cur = {"label": m.group(1), "args": m.group(2).strip(), "lost_batches": []}
         runs[(cur["args"], cur["label"])].append(cur)
