@@ -4,14 +4,16 @@
 # with alex-libsia.patch) around verify.cpp, and run the insert-heavy
 # comparison whose output README.md quotes.
 #
-#   patches/alex/bench.sh ARTIFACT_DIR LIBSIA_INCLUDE_DIR LIBSIA_LIB_DIR OUT_DIR [REPS]
+#   patches/alex/bench.sh ARTIFACT_DIR LIBSIA_INCLUDE_DIR LIBSIA_LIB_DIR OUT_DIR [REPS] [PARTS]
+#
+# PARTS: "sync async" (default), or one of them: which sections to run.
 #
 # ARTIFACT_DIR: a checkout of https://github.com/sia-index/sia at 7645a9c
 # (only alex/, lock.h and test_config.h are used). Needs g++,
 # liblapacke-dev and libopenblas-dev. Every run is single-threaded BLAS
 # (OPENBLAS_NUM_THREADS=1; libsia trains on one thread by default).
 set -eu
-ART=$1 INC=$2 LIB=$3 OUT=$4 REPS=${5:-5}
+ART=$1 INC=$2 LIB=$3 OUT=$4 REPS=${5:-5} PARTS=${6:-sync async}
 HERE=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$OUT"
 for v in unpatched patched; do
@@ -40,6 +42,7 @@ run() {  # label, binary, targets, check (0/1), verify arguments...
 #    (node size 1500, delta index 256) and its YCSB ones (128, 63); the
 #    exact-target run also compares every incremental model with a cold fit.
 # 2. Training time and throughput: REPS interleaved repetitions.
+case " $PARTS " in *" sync "*)
 for rep in $(seq "$REPS"); do
   for args in "100000 300000 6 42 sync url 1500 256" "100000 300000 6 42 sync url 128 63"; do
     run unpatched unpatched off 0 $args
@@ -47,8 +50,14 @@ for rep in $(seq "$REPS"); do
     run libsia-stable patched stable 0 $args
     run libsia-exact patched exact "$([ "$rep" = 1 ] && echo 1 || echo 0)" $args
   done
-done
+done;; esac
 # 3. Concurrent inserts ("async"): inserts go on while the background thread
-#    splits and expands.
-run unpatched unpatched off 0 100000 300000 6 42 async url 1500 256
-run libsia-stable patched stable 0 100000 300000 6 42 async url 1500 256
+#    splits and expands; every build and target mode, REPS interleaved runs.
+case " $PARTS " in *" async "*)
+for rep in $(seq "$REPS"); do
+  args="100000 300000 6 42 async url 1500 256"
+  run unpatched unpatched off 0 $args
+  run libsia-cold patched off 0 $args
+  run libsia-stable patched stable 0 $args
+  run libsia-exact patched exact 0 $args
+done;; esac
