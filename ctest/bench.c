@@ -283,7 +283,7 @@ static void bench_incre(long m, int n, int k) {
   double bytes = (double)mt * n * 8;
   row("shifted", "libsia_incre_train_shifted", mt, n, k, ss, 2.0 * 2 * mt * n + fl, ss.med);
   row("shifted", "memcpy_of_A", mt, n, 0, sm, 0, ss.med);
-  printf("# shifted: 2 passes over A (A^T b, one correction) at %.1f GB/s read; memcpy of A %.1f GB/s (bytes copied/s)\n",
+  printf("# shifted: 2 passes over A (A^T b, then corrections in double-double until converged: one here) at %.1f GB/s read; memcpy of A %.1f GB/s (bytes copied/s)\n",
          2 * bytes / ss.med / 1e9, bytes / sm.med / 1e9);
   free(acopy);
   for (int r = 0; r < ROUNDS; r++) sia_memo_drop(800 + r);

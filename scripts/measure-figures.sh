@@ -7,6 +7,7 @@
 #   bench/engines/opencl-bench.txt      go test -bench Engines ./device/opencl
 #                                       (OpenCL: PoCL on a CPU unless a device is present)
 #   bench/reliability/memo-bench.txt    go test -bench 'Checkpoint|Reload' ./memo
+#   bench/gels-vs-gonum.txt             go test -bench GelsVsGonum ./solver (trans 'T', m < n)
 #   bench/reliability/memo-checkpoint-1.txt  the same, a checkpoint of a single model
 #   bench/reliability/test_memory.txt   build/test_memory (ctest/test_memory.c)
 # The learned-index benchmark (bench/index/*.csv, ~12 minutes) is not rerun
@@ -29,5 +30,6 @@ run() {
 run bench/demo/demo.txt $GO run ./cmd/siademo
 run bench/engines/opencl-bench.txt $GO test -run '^$' -bench Engines ./device/opencl
 run bench/reliability/memo-bench.txt $GO test -run '^$' -bench 'Checkpoint|Reload' ./memo
+run bench/gels-vs-gonum.txt $GO test -run '^$' -bench GelsVsGonum -count 5 ./solver
 run bench/reliability/memo-checkpoint-1.txt $GO test -run '^$' -bench '^BenchmarkCheckpoint$' -benchtime 1x ./memo
 run bench/reliability/test_memory.txt ./build/test_memory

@@ -1,8 +1,13 @@
 package solver_test
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/lapack/gonum"
 
 	"github.com/libsia/sia/solver"
 )
@@ -104,4 +109,55 @@ func ldb(layout solver.Layout, rows int) int {
 		return 1
 	}
 	return rows
+}
+
+// BenchmarkGelsVsGonum compares the dgels cases libsia solves on its own QR
+// (trans 'T', m < n) with gonum's Dgels on the same row-major data, side
+// by side (sub-benchmarks libsia and gonum per shape). `make figures`
+// records it in bench/gels-vs-gonum.txt.
+func BenchmarkGelsVsGonum(b *testing.B) {
+	for _, c := range []struct {
+		trans byte
+		m, n  int
+	}{{'T', 2000, 33}, {'T', 20, 33}, {'N', 20, 33}, {'T', 200, 97}} {
+		mn := max(c.m, c.n)
+		rnd := rand.New(rand.NewPCG(uint64(c.m), uint64(c.n)))
+		a0 := make([]float64, c.m*c.n)
+		b0 := make([]float64, mn)
+		for i := range a0 {
+			a0[i] = rnd.Float64()*255 + 1
+		}
+		for i := range b0 {
+			b0[i] = float64(i)
+		}
+		a, y := make([]float64, len(a0)), make([]float64, len(b0))
+		name := fmt.Sprintf("trans=%c,m=%d,n=%d", c.trans, c.m, c.n)
+		b.Run(name+"/libsia", func(b *testing.B) {
+			sv := solver.New()
+			for range b.N {
+				copy(a, a0)
+				copy(y, b0)
+				if err := sv.ColdTrain(-1, solver.RowMajor, c.trans, c.m, c.n, 1, a, c.n, y, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/gonum", func(b *testing.B) {
+			var impl gonum.Implementation
+			tr := blas.NoTrans
+			if c.trans == 'T' {
+				tr = blas.Trans
+			}
+			var q [1]float64
+			impl.Dgels(tr, c.m, c.n, 1, a, c.n, y, 1, q[:], -1)
+			work := make([]float64, int(q[0]))
+			for range b.N {
+				copy(a, a0)
+				copy(y, b0)
+				if !impl.Dgels(tr, c.m, c.n, 1, a, c.n, y, 1, work, len(work)) {
+					b.Fatal("gonum: singular")
+				}
+			}
+		})
+	}
 }

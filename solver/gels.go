@@ -49,7 +49,7 @@ func (s *Solver) gels(g *gelsArgs) int {
 			if transC {
 				ai, aj = j, i
 			}
-			w[i+j*p] = math.Ldexp(g.a[elem(col, ai, aj, g.lda)], ea)
+			w[i+j*p] = scale2(g.a[elem(col, ai, aj, g.lda)], ea)
 		}
 	}
 	rows := p // B's rows read: p for least squares, q for minimum norm
@@ -58,7 +58,7 @@ func (s *Solver) gels(g *gelsArgs) int {
 	}
 	for r := 0; r < nrhs; r++ {
 		for i := 0; i < rows; i++ {
-			w[i+(q+r)*p] = math.Ldexp(g.b[elem(col, i, r, g.ldb)], eb)
+			w[i+(q+r)*p] = scale2(g.b[elem(col, i, r, g.ldb)], eb)
 		}
 	}
 	if info := cpu.GelsQR(p, q, nrhs, w, p, minNorm); info != 0 {
@@ -76,8 +76,17 @@ func (s *Solver) gels(g *gelsArgs) int {
 			if i >= xrows {
 				e = -eb
 			}
-			g.b[elem(col, i, r, g.ldb)] = math.Ldexp(w[i+(q+r)*p], e)
+			g.b[elem(col, i, r, g.ldb)] = scale2(w[i+(q+r)*p], e)
 		}
 	}
 	return CodeOK
+}
+
+// scale2 returns x·2^e exactly (math.Ldexp), skipping the call in the
+// common case e = 0.
+func scale2(x float64, e int) float64 {
+	if e == 0 {
+		return x
+	}
+	return math.Ldexp(x, e)
 }
