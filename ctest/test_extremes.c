@@ -325,8 +325,37 @@ static int rank_deficient(void) {
   return differ;
 }
 
+/* Target columns of very different magnitude (1e200 and 1e-250, nrhs = 2):
+ * nothing lies outside dgels's range, so dgels does not scale, and a pure
+ * dgels call (model_id < 0) must keep the small column's digits in both
+ * layouts (found by review: one exponent for all columns flushed it). */
+static void wide_targets(void) {
+  enum { KM = 8, KN = 2, NR = 2 };
+  for (int layout = SIA_ROW_MAJOR; layout <= SIA_COL_MAJOR; layout++) {
+    double a[KM * KN], b[KM * NR], al[KM * KN], bl[KM * NR];
+    int lda = layout == SIA_ROW_MAJOR ? KN : KM, ldb = layout == SIA_ROW_MAJOR ? NR : KM;
+    for (int i = 0; i < KM; i++) {
+      a[at(layout, i, 0, lda)] = 1;
+      a[at(layout, i, 1, lda)] = i;
+      b[at(layout, i, 0, ldb)] = (1 + 0.5 * i) * 1e200;
+      b[at(layout, i, 1, ldb)] = (2 - 0.25 * i + 0.01 * i * i) * 1e-250;
+    }
+    memcpy(al, a, sizeof a);
+    memcpy(bl, b, sizeof b);
+    int il = LAPACKE_dgels(layout, 'N', KM, KN, NR, al, lda, bl, ldb);
+    int is = cold_train(-1, layout, 'N', KM, KN, NR, a, lda, b, ldb);
+    CHECK(il == 0 && is == 0, "wide targets: codes %d, %d", is, il);
+    for (int r = 0; r < NR; r++)
+      for (int j = 0; j < KN; j++) {
+        double x = b[at(layout, j, r, ldb)], w = bl[at(layout, j, r, ldb)];
+        CHECK(fabs(x - w) <= 1e-12 * fabs(w), "wide targets layout %d x(%d,%d) = %g, LAPACKE %g", layout, j, r, x, w);
+      }
+  }
+}
+
 int main(void) {
   for (int j = 0; j < N; j++) CS[j] = 1;
+  wide_targets();
   for (int i = 0; i < MT; i++) {
     for (int j = 0; j < N - 1; j++) A0[i + j * MT] = rng_uniform();
     A0[i + (N - 1) * MT] = 1; /* bias */

@@ -168,10 +168,15 @@ enum sia_result {
  * solved, and the solution scaled back, so entries near overflow or deep in
  * the denormals are solved as accurately as ordinary ones; an all-zero A
  * gives the zero solution (b's max(m,n) x nrhs block zeroed) and 0. libsia
- * scales by powers of two (exactly); memoized models scale their targets
- * already outside [2^-400, 2^400] (the memo holds their sums of squares)
- * and keep the scale in the memo, so incremental calls stay exact at the
- * extremes too. ctest/test_extremes.c
+ * scales by powers of two (exactly); with model_id < 0 exactly where dgels
+ * does. Memoized models scale their targets already outside [2^-400,
+ * 2^400] (the memo holds their sums of squares) and keep the scale in the
+ * memo, so incremental calls stay exact at the extremes too -- with one
+ * exponent for all target columns: with nrhs > 1, a target column more than
+ * about 1e240 times smaller than the largest loses its digits in memoized
+ * calls (dgels, and libsia with model_id < 0, keep them). Learned indexes
+ * (nrhs = 1) are not affected. Where the exact solution itself overflows,
+ * the result holds +-Inf or NaN with code 0, as dgels's does. ctest/test_extremes.c
  * checks every entry point against LAPACKE at 1e+-150 ... 1e-315 and
  * DBL_MAX/n; LAPACK's own DLS/DQR/DLQ tests (xlintstd) pass through the
  * LAPACK shim.

@@ -57,6 +57,9 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 		return 0, nil
 	}
 	sc := newMemoScale(g.anrm, g.bnrm)
+	if id < 0 {
+		sc = newDgelsScale(g.anrm, g.bnrm)
+	}
 	user := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
 	job, p := s.job(n, nrhs, user)
 	defer s.put(p)

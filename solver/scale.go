@@ -96,6 +96,16 @@ func newMemoScale(amax, bmax float64) memoScale {
 	return memoScale{ea: scaleExp(amax, smlnum, bignum), eb: scaleExp(bmax, narrowLo, narrowHi), amax: amax, bmax: bmax}
 }
 
+// newDgelsScale is dgels's own scaling, for a cold call that stores no
+// memo: rows and targets into [smlnum, bignum], so that nothing is scaled
+// that dgels would not scale — with several target columns of very
+// different magnitude, one exponent for all of them could push a small
+// column out of the range (the memo's narrower target range is for its
+// sums of squares, which a pure dgels call does not keep).
+func newDgelsScale(amax, bmax float64) memoScale {
+	return memoScale{ea: scaleExp(amax, smlnum, bignum), eb: scaleExp(bmax, smlnum, bignum), amax: amax, bmax: bmax}
+}
+
 // newShiftedScale is newMemoScale for the shifted-target solve, which
 // multiplies rows by targets: both into the narrow range.
 func newShiftedScale(amax, bmax float64) memoScale {
