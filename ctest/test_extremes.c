@@ -342,14 +342,47 @@ static void wide_targets(void) {
     }
     memcpy(al, a, sizeof a);
     memcpy(bl, b, sizeof b);
+    double a0[KM * KN], b0[KM * NR];
+    memcpy(a0, a, sizeof a);
+    memcpy(b0, b, sizeof b);
     int il = LAPACKE_dgels(layout, 'N', KM, KN, NR, al, lda, bl, ldb);
-    int is = cold_train(-1, layout, 'N', KM, KN, NR, a, lda, b, ldb);
-    CHECK(il == 0 && is == 0, "wide targets: codes %d, %d", is, il);
-    for (int r = 0; r < NR; r++)
-      for (int j = 0; j < KN; j++) {
-        double x = b[at(layout, j, r, ldb)], w = bl[at(layout, j, r, ldb)];
-        CHECK(fabs(x - w) <= 1e-12 * fabs(w), "wide targets layout %d x(%d,%d) = %g, LAPACKE %g", layout, j, r, x, w);
+    CHECK(il == 0, "wide targets: LAPACKE %d", il);
+    /* model_id < 0: exactly dgels; model_id >= 0: the same answer, but the
+     * memo could not keep the small column, so none is stored (an earlier
+     * one is dropped) and incre_train answers SIA_ENOMEMO. */
+    for (int64_t id = -1; id <= 77; id += 78) {
+      memcpy(a, a0, sizeof a);
+      memcpy(b, b0, sizeof b);
+      if (id >= 0) CHECK(cold_train(id, layout, 'N', KM, KN, NR, a, lda, b, ldb) == 0, "seed memo");
+      memcpy(a, a0, sizeof a);
+      memcpy(b, b0, sizeof b);
+      int is = cold_train(id, layout, 'N', KM, KN, NR, a, lda, b, ldb);
+      CHECK(is == 0, "wide targets id %lld: code %d", (long long)id, is);
+      for (int r = 0; r < NR; r++)
+        for (int j = 0; j < KN; j++) {
+          double x = b[at(layout, j, r, ldb)], w = bl[at(layout, j, r, ldb)];
+          CHECK(fabs(x - w) <= 1e-12 * fabs(w), "wide targets id %lld layout %d x(%d,%d) = %g, LAPACKE %g",
+                (long long)id, layout, j, r, x, w);
+        }
+      if (id >= 0) {
+        memcpy(b, b0, sizeof b);
+        CHECK(incre_train(id, layout, 'N', KM, KN, NR, a0, lda, b, ldb) == SIA_ENOMEMO,
+              "wide targets: a memo was kept that cannot hold the small column");
       }
+    }
+    /* A memo whose small column is in range refuses new rows that would
+     * scale it out of range (SIA_ECOLD), writing nothing. */
+    for (int i = 0; i < KM; i++) b[at(layout, i, 0, ldb)] = b0[at(layout, i, 0, ldb)] * 1e-200;
+    memcpy(a, a0, sizeof a);
+    double bs[KM * NR];
+    memcpy(bs, b, sizeof b);
+    CHECK(cold_train(78, layout, 'N', KM, KN, NR, a, lda, b, ldb) == 0, "small-scale memo");
+    memcpy(b, b0, sizeof b);
+    int rc = incre_train(78, layout, 'N', KM, KN, NR, a0, lda, b, ldb);
+    CHECK(rc == SIA_ECOLD, "wide targets: incre_train %d, want SIA_ECOLD", rc);
+    CHECK(memcmp(b, b0, sizeof b) == 0, "a refused incre_train wrote b");
+    (void)bs;
+    sia_memo_clear();
   }
 }
 

@@ -172,10 +172,13 @@ enum sia_result {
  * does. Memoized models scale their targets already outside [2^-400,
  * 2^400] (the memo holds their sums of squares) and keep the scale in the
  * memo, so incremental calls stay exact at the extremes too -- with one
- * exponent for all target columns: with nrhs > 1, a target column more than
- * about 1e240 times smaller than the largest loses its digits in memoized
- * calls (dgels, and libsia with model_id < 0, keep them). Learned indexes
- * (nrhs = 1) are not affected. Where the exact solution itself overflows,
+ * exponent for all target columns. So with nrhs > 1 and target columns more
+ * than about 1e240 apart at the ends of the range, a memo cannot keep the
+ * small column: cold_train then still answers as dgels but stores no memo
+ * (dropping any earlier one of model_id: incre_train returns SIA_ENOMEMO),
+ * and incre_train, decre_train, incre_train_shifted, sia_train_batch and
+ * sia_memo_merge refuse with SIA_ECOLD, changing nothing. Learned indexes
+ * (nrhs = 1) are never affected. Where the exact solution itself overflows,
  * the result holds +-Inf or NaN with code 0, as dgels's does. ctest/test_extremes.c
  * checks every entry point against LAPACKE at 1e+-150 ... 1e-315 and
  * DBL_MAX/n; LAPACK's own DLS/DQR/DLQ tests (xlintstd) pass through the
@@ -516,7 +519,9 @@ int64_t sia_memo_count(void);
  * cold-train (drop the parent's memo).
  *
  * Returns 0; -1 if dst < 0; SIA_ENOMEMO if a or b has no memo; -3 if b's n
- * or nrhs differ from a's. On error nothing changes.
+ * or nrhs differ from a's; SIA_ECOLD if the merged memo could not keep every
+ * target column (nrhs > 1 only; see cold_train, "Scaling"). On error nothing
+ * changes.
  * Thread-safety: safe; the three IDs are locked together (in ascending
  * order), so the merge is atomic with respect to other calls on them.
  * Since 0.1.

@@ -103,6 +103,10 @@ func (s *Solver) trainWave(jobs []BatchJob, norms [][2]float64, wave []int) {
 			bufs = append(bufs, p)
 			m.Unpack(dj.T, j.N+j.NRHS, dj.RSS)
 			sc := newMemoScale(max(m.AMax, norms[i][0]), max(m.BMax, norms[i][1]))
+			if sc.losesTargets(dj, m) {
+				j.Err = newError(op, CodeCold)
+				continue
+			}
 			sc.apply(dj, m)
 			scales = append(scales, sc)
 			djobs = append(djobs, dj)

@@ -61,6 +61,17 @@ func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs i
 		sc = newDgelsScale(g.anrm, g.bnrm)
 	}
 	user := device.Rows{K: m, ColMajor: layout == ColMajor, A: a, LDA: lda, B: b, LDB: ldb}
+	if id >= 0 && sc.losesTargets(&device.Job{N: n, NRHS: nrhs, New: user}, nil) {
+		// The memo cannot keep every target column (see losesTargets):
+		// answer as dgels, store nothing and forget any earlier memo of id,
+		// so that incremental calls report SIA_ENOMEMO instead of losing
+		// digits.
+		rank, err := s.ColdTrainRank(-1, layout, trans, m, n, nrhs, a, lda, b, ldb)
+		if err == nil {
+			s.store.Drop(id)
+		}
+		return rank, err
+	}
 	job, p := s.job(n, nrhs, user)
 	defer s.put(p)
 	job.Fresh, job.Tail = true, true

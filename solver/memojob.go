@@ -33,6 +33,9 @@ func (s *Solver) trainMemo(op string, id int64, n, nrhs int,
 		prepare(job)
 		cur.Unpack(job.T, n+nrhs, job.RSS)
 		sc := scale(cur)
+		if sc.losesTargets(job, cur) {
+			return newError(op, CodeCold)
+		}
 		sc.apply(job, cur)
 		s.Engine().Run([]*device.Job{job})
 		switch info := sc.finish(job); {

@@ -16,7 +16,9 @@ import (
 //
 // Errors (numbered as the C declaration sia_memo_merge(dst, a, b)): −1 for
 // a negative dst, ErrNoMemo when a or b has no memo, −3 when b's n or nrhs
-// differ from a's. On error nothing changes. All three IDs are locked
+// differ from a's, ErrCold when the merged memo could not keep every target
+// column (nrhs > 1, columns ~1e240 apart at the ends of the range: see
+// IncreTrain). On error nothing changes. All three IDs are locked
 // together (in ascending order), so a merge is atomic with respect to
 // other calls on them.
 func (s *Solver) Merge(dst, a, b int64) error {
@@ -42,11 +44,15 @@ func (s *Solver) Merge(dst, a, b int64) error {
 		// Both factors are brought to the exponents of the union's rows.
 		sc := newMemoScale(max(ma.AMax, mb.AMax), max(ma.BMax, mb.BMax))
 		mb.Unpack(tb, nc, rssB)
-		memo.RescaleFactor(n, nrhs, tb, nc, rssB, int(mb.EA), int(mb.EB), sc.ea, sc.eb)
 		job, p := s.job(n, nrhs, device.Rows{K: n, A: tb, LDA: nc, B: tb[n:], LDB: nc})
 		defer s.put(p)
 		job.Solve = false
 		ma.Unpack(job.T, nc, job.RSS)
+		if sc.losesTargets(&device.Job{N: n, NRHS: nrhs, T: tb, RSS: rssB}, mb) ||
+			sc.losesTargets(&device.Job{N: n, NRHS: nrhs, T: job.T, RSS: job.RSS}, ma) {
+			return nil, newError(op, CodeCold)
+		}
+		memo.RescaleFactor(n, nrhs, tb, nc, rssB, int(mb.EA), int(mb.EB), sc.ea, sc.eb)
 		memo.RescaleFactor(n, nrhs, job.T, nc, job.RSS, int(ma.EA), int(ma.EB), sc.ea, sc.eb)
 		s.Engine().Run([]*device.Job{job})
 		out := memo.NewModel(n, nrhs)

@@ -154,3 +154,50 @@ func (sc memoScale) finish(job *device.Job) int {
 func (sc memoScale) store(m *memo.Model) {
 	m.EA, m.EB, m.AMax, m.BMax = int32(sc.ea), int32(sc.eb), sc.amax, sc.bmax
 }
+
+// losesTargets reports whether the call's target scaling would push a
+// nonzero target column below smlnum, where it would lose digits that dgels
+// keeps: memoized models scale all their target columns by one exponent, so
+// with nrhs > 1 and columns ~1e240 apart at the ends of the range the small
+// one cannot be kept. It looks at the new rows' targets (job.New or, for the
+// shifted solve, job.All) and, unless the call replaces them, at the memo's
+// target columns (Qᵀb and the residual sums in job.T and job.RSS as
+// unpacked from cur, exponent cur.EB). Call it before apply. O(k·nrhs +
+// n·nrhs), and only when nrhs > 1 and a column is scaled down.
+func (sc memoScale) losesTargets(job *device.Job, cur *memo.Model) bool {
+	nrhs := job.NRHS
+	if nrhs < 2 {
+		return false
+	}
+	low := func(mag float64, e int) bool { return mag != 0 && math.Ldexp(mag, e) < smlnum }
+	if rows := job.New; job.All != nil || sc.eb < 0 {
+		if job.All != nil {
+			rows = *job.All
+		}
+		if sc.eb < 0 && rows.B != nil {
+			for r := 0; r < nrhs; r++ {
+				var mag float64
+				for i := 0; i < rows.K; i++ {
+					mag = max(mag, math.Abs(rows.B[elem(rows.ColMajor, i, r, rows.LDB)]))
+				}
+				if low(mag, sc.eb) {
+					return true
+				}
+			}
+		}
+	}
+	if cur == nil || job.All != nil || sc.eb >= int(cur.EB) {
+		return false
+	}
+	n, nc := job.N, job.N+nrhs
+	for r := 0; r < nrhs; r++ {
+		mag := math.Sqrt(max(job.RSS[r], 0))
+		for i := 0; i < n; i++ {
+			mag = max(mag, math.Abs(job.T[i*nc+n+r]))
+		}
+		if low(mag, sc.eb-int(cur.EB)) {
+			return true
+		}
+	}
+	return false
+}
