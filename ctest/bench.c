@@ -112,23 +112,29 @@ static void bench_cold(long m, int n) {
   free(A), free(B), free(AR), free(a), free(b);
 }
 
-/* dtpqrt on [Raug; A_new | b_new] (column-major, n+1 columns) and the
- * triangular solve: the best composition of OpenBLAS for the update. */
-static void tpqrt_update(int k, int n, int nb, double *raug, double *bb, double *tw, double *x) {
-  int nc = n + 1;
-  LAPACKE_dtpqrt(LAPACK_COL_MAJOR, k, nc, 0, nb, raug, nc, bb, k, tw, nb);
-  for (int i = 0; i < n; i++) x[i] = raug[i + n * nc];
-  cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, raug, nc, x, 1);
+/* dtpqrt on [Raug; A_new | b_new] and the triangular solve: the best
+ * composition of OpenBLAS for the update. Column-major: raug nc x nc (ld nc),
+ * bb k x nc (ld k). Row-major (what a learned index holds; LAPACKE
+ * transposes): raug ld nc, bb k x nc with ld nc. */
+static void tpqrt_update(int layout, int k, int n, int nb, double *raug, double *bb, double *tw, double *x) {
+  int nc = n + 1, row = layout == LAPACK_ROW_MAJOR;
+  if (LAPACKE_dtpqrt(layout, k, nc, 0, nb, raug, nc, bb, row ? nc : k, tw, row ? nc : nb)) exit(20);
+  for (int i = 0; i < n; i++) x[i] = row ? raug[i * nc + n] : raug[i + n * nc];
+  cblas_dtrsv(row ? CblasRowMajor : CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, raug, nc, x, 1);
 }
 
-/* ---- the update kernel: incre_train vs dtpqrt (best nb) ---- */
+/* ---- the update kernel: incre_train vs dtpqrt (best nb), in both layouts:
+ * column-major, and row-major (one row per key, what learned indexes pass:
+ * libsia transposes block by block, LAPACKE_dtpqrt transposes internally and
+ * the caller assembles [A_new | b_new] row by row, timed) ---- */
+#define NNB 4
 static void bench_kernel(int n, int k) {
-  int nc = n + 1, nbs[4] = {8, 16, 32, 64};
+  int nc = n + 1, nbs[NNB] = {8, 16, 32, 64};
   double *A = malloc((size_t)(k + n) * n * sizeof *A), *B = malloc((size_t)(k + n) * sizeof *B);
   keydata(k + n, n, A, B);
-  /* Rows 0..n-1 give the starting factor (identical for both libraries). */
   double *a0 = malloc((size_t)(k + n) * n * sizeof *a0), *b0 = malloc((size_t)(k + n) * sizeof *b0);
-  double *raug0 = calloc((size_t)nc * nc, sizeof *raug0), tau[130];
+  double *raug0 = calloc((size_t)nc * nc, sizeof *raug0), *raug0r = malloc((size_t)nc * nc * sizeof *raug0r), tau[130];
+  /* Rows 0..n-1 give the starting factor (identical for both libraries). */
   for (int j = 0; j < n; j++)
     for (int i = 0; i < n; i++) raug0[i + j * nc] = A[i + j * (k + n)];
   for (int i = 0; i < n; i++) raug0[i + n * nc] = B[i];
@@ -136,51 +142,161 @@ static void bench_kernel(int n, int k) {
   for (int j = 0; j < nc; j++)
     for (int i = j + 1; i < nc; i++) raug0[i + j * nc] = 0;
   raug0[n + n * nc] = 0;
-  /* New rows as a separate k x n block. */
-  double *an = malloc((size_t)k * n * sizeof *an), *bn = malloc((size_t)(k > n ? k : n) * sizeof *bn);
-  double *bb0 = malloc((size_t)k * nc * sizeof *bb0);
+  for (int i = 0; i < nc; i++)
+    for (int j = 0; j < nc; j++) raug0r[i * nc + j] = raug0[i + j * nc];
+  /* New rows in both layouts; bb0 = [A_new | b_new] column-major for dtpqrt. */
+  double *an = malloc((size_t)k * n * sizeof *an), *anr = malloc((size_t)k * n * sizeof *anr);
+  double *bn = malloc((size_t)(k > n ? k : n) * sizeof *bn), *bb0 = malloc((size_t)k * nc * sizeof *bb0);
   for (int j = 0; j < n; j++)
-    for (int i = 0; i < k; i++) an[i + j * k] = bb0[i + j * k] = A[n + i + j * (k + n)];
+    for (int i = 0; i < k; i++) an[i + j * k] = bb0[i + j * k] = anr[i * n + j] = A[n + i + j * (k + n)];
   for (int i = 0; i < k; i++) bb0[i + n * k] = B[n + i];
-  /* A memo for libsia with the same starting factor: cold-train rows 0..n. */
   double *raug = malloc((size_t)nc * nc * sizeof *raug), *bb = malloc((size_t)k * nc * sizeof *bb);
   double *tw = malloc((size_t)64 * nc * sizeof *tw), x[130];
   double flop1 = 2.0 * k * n * n;
   int reps = (int)(2e7 / flop1) + 1;
-  double t[5][ROUNDS];
+  enum { NM = 2 * (NNB + 1) }; /* per layout: dtpqrt at each nb, then libsia */
+  double t[NM][ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {
-    for (int meth = 0; meth < 5; meth++) {
-      if (meth == 4) {
+    for (int meth = 0; meth < NM; meth++) {
+      int rm = meth >= NNB + 1, q = meth % (NNB + 1), layout = rm ? LAPACK_ROW_MAJOR : LAPACK_COL_MAJOR;
+      if (q == NNB) { /* a memo with the same starting factor: cold-train rows 0..n */
         memcpy(a0, A, (size_t)(k + n) * n * sizeof *a0), memcpy(b0, B, (size_t)(k + n) * sizeof *b0);
         if (cold_train(900, SIA_COL_MAJOR, 'N', n, n, 1, a0, k + n, b0, k + n)) exit(2);
       }
       double t0 = now();
       for (int rep = 0; rep < reps; rep++) {
-        if (meth < 4) {
-          memcpy(raug, raug0, (size_t)nc * nc * sizeof *raug);
-          memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
-          tpqrt_update(k, n, nbs[meth] < nc ? nbs[meth] : nc, raug, bb, tw, x);
+        if (q < NNB) {
+          memcpy(raug, rm ? raug0r : raug0, (size_t)nc * nc * sizeof *raug);
+          if (rm) /* the caller's assembly of [A_new | b_new], row by row */
+            for (int i = 0; i < k; i++) memcpy(&bb[i * nc], &anr[i * n], n * sizeof *bb), bb[i * nc + n] = B[n + i];
+          else
+            memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
+          tpqrt_update(layout, k, n, nbs[q] < nc ? nbs[q] : nc, raug, bb, tw, x);
         } else {
           memcpy(bn, &B[n], (size_t)k * sizeof *bn);
-          if (incre_train(900, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bn, k > n ? k : n)) exit(3);
+          int rc = rm ? incre_train(900, SIA_ROW_MAJOR, 'N', k, n, 1, anr, n, bn, 1)
+                       : incre_train(900, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bn, k > n ? k : n);
+          if (rc) exit(3);
         }
       }
       t[meth][r] = (now() - t0) / reps;
     }
   }
-  struct stat3 best = stats(t[0], ROUNDS);
-  int bestnb = nbs[0];
-  for (int q = 1; q < 4; q++) {
-    struct stat3 s = stats(t[q], ROUNDS);
-    if (s.med < best.med) best = s, bestnb = nbs[q];
+  for (int rm = 0; rm < 2; rm++) {
+    struct stat3 best = stats(t[rm * (NNB + 1)], ROUNDS);
+    int bestnb = nbs[0];
+    for (int q = 1; q < NNB; q++) {
+      struct stat3 s = stats(t[rm * (NNB + 1) + q], ROUNDS);
+      if (s.med < best.med) best = s, bestnb = nbs[q];
+    }
+    struct stat3 sia = stats(t[rm * (NNB + 1) + NNB], ROUNDS);
+    char name[64];
+    snprintf(name, sizeof name, "LAPACKE_dtpqrt_nb%d%s", bestnb, rm ? "_rowmajor" : "");
+    row("update", name, 0, n, k, best, flop1, sia.med);
+    row("update", rm ? "libsia_incre_train_rowmajor" : "libsia_incre_train", 0, n, k, sia, flop1, sia.med);
   }
-  struct stat3 sia = stats(t[4], ROUNDS);
-  char name[64];
-  snprintf(name, sizeof name, "LAPACKE_dtpqrt_nb%d", bestnb);
-  row("update", name, 0, n, k, best, flop1, sia.med);
-  row("update", "libsia_incre_train", 0, n, k, sia, flop1, sia.med);
   sia_memo_drop(900);
-  free(A), free(B), free(a0), free(b0), free(raug0), free(an), free(bn), free(bb0), free(raug), free(bb), free(tw);
+  free(A), free(B), free(a0), free(b0), free(raug0), free(raug0r), free(an), free(anr), free(bn), free(bb0), free(raug),
+      free(bb), free(tw);
+}
+
+/* ---- the ceiling: dgemm's rate, measured in the same run -- square
+ * (OpenBLAS's best case) and in the update's own shape (k x n times n x n,
+ * k = 10 000) ---- */
+static void bench_ceiling(int n) {
+  int m = n ? 10000 : 1000, kk = n ? n : 1000, nn = n ? n : 1000;
+  double *a = malloc((size_t)m * kk * sizeof *a), *b = malloc((size_t)kk * nn * sizeof *b);
+  double *c = calloc((size_t)m * nn, sizeof *c);
+  for (long i = 0; i < (long)m * kk; i++) a[i] = rng_uniform();
+  for (long i = 0; i < (long)kk * nn; i++) b[i] = rng_uniform();
+  double flops = 2.0 * m * kk * nn, t[ROUNDS];
+  int reps = (int)(2e8 / flops) + 1;
+  for (int r = 0; r < ROUNDS; r++) {
+    double t0 = now();
+    for (int rep = 0; rep < reps; rep++)
+      cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, m, nn, kk, 1.0, a, m, b, kk, 0.5, c, m);
+    t[r] = (now() - t0) / reps;
+  }
+  struct stat3 s = stats(t, ROUNDS);
+  char name[64];
+  snprintf(name, sizeof name, "cblas_dgemm_%dx%dx%d", m, nn, kk);
+  row("ceiling", name, 0, n ? n : 1000, n ? 10000 : 1000, s, flops, s.med);
+  free(a), free(b), free(c);
+}
+
+/* ---- a retraining pass: `models` models (n = 33), k new rows each,
+ * row-major (one row per key): one sia_train_batch vs a loop of incre_train
+ * vs a loop of LAPACKE_dtpqrt + dtrsv on per-model [R | Q^T b] kept by the
+ * caller (LAPACKE row-major, the caller assembling [A_new | b_new]) ---- */
+static void bench_pass(int models, int n, int k) {
+  int nc = n + 1, nb = 16;
+  long rows = (long)models * k;
+  double *A = malloc((size_t)(rows + n) * n * sizeof *A), *B = malloc((size_t)(rows + n) * sizeof *B);
+  keydata(rows + n, n, A, B); /* column-major; rows n.. are the new rows */
+  double *anr = malloc((size_t)rows * n * sizeof *anr), *bn = malloc((size_t)rows * sizeof *bn);
+  for (long i = 0; i < rows; i++)
+    for (int j = 0; j < n; j++) anr[i * n + j] = A[n + i + j * (rows + n)];
+  /* Every model starts from the factor of the same first n + 1 rows. */
+  double *raug0 = calloc((size_t)nc * nc, sizeof *raug0), tau[130];
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < n; i++) raug0[i * nc + j] = A[i + j * (rows + n)];
+  for (int i = 0; i < n; i++) raug0[i * nc + n] = B[i];
+  LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, nc, nc, raug0, nc, tau);
+  for (int i = 0; i < nc; i++)
+    for (int j = 0; j < i; j++) raug0[i * nc + j] = 0;
+  raug0[n * nc + n] = 0;
+  double *raugs = malloc((size_t)models * nc * nc * sizeof *raugs), *bb = malloc((size_t)k * nc * sizeof *bb);
+  double *tw = malloc((size_t)nb * nc * sizeof *tw), x[130];
+  double *a0 = malloc((size_t)(n + 1) * n * sizeof *a0), b0[130];
+  for (int i = 0; i <= n; i++)
+    for (int j = 0; j < n; j++) a0[i * n + j] = A[i + j * (rows + n)];
+  struct sia_job *jobs = malloc((size_t)models * sizeof *jobs);
+  enum { NM = 3 };
+  double t[NM][ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int meth = 0; meth < NM; meth++) {
+      /* Reset every model (untimed): memos for libsia, [R | Q^T b] for dtpqrt. */
+      if (meth == 0) {
+        for (int q = 0; q < models; q++) memcpy(&raugs[(size_t)q * nc * nc], raug0, (size_t)nc * nc * sizeof *raugs);
+      } else {
+        for (int q = 0; q < models; q++) {
+          double a1[130 * 129];
+          memcpy(a1, a0, (size_t)(n + 1) * n * sizeof *a1);
+          memcpy(b0, B, (size_t)(n + 1) * sizeof *b0);
+          if (cold_train(100000 + q, SIA_ROW_MAJOR, 'N', n + 1, n, 1, a1, n, b0, 1)) exit(30);
+        }
+      }
+      memcpy(bn, &B[n], (size_t)rows * sizeof *bn);
+      double t0 = now();
+      if (meth == 0) {
+        for (int q = 0; q < models; q++) {
+          const double *aq = &anr[(size_t)q * k * n], *bq = &bn[(size_t)q * k];
+          for (int i = 0; i < k; i++) memcpy(&bb[i * nc], &aq[i * n], n * sizeof *bb), bb[i * nc + n] = bq[i];
+          tpqrt_update(LAPACK_ROW_MAJOR, k, n, nb, &raugs[(size_t)q * nc * nc], bb, tw, x);
+          memcpy(&bn[(size_t)q * k], x, n * sizeof *x);
+        }
+      } else if (meth == 1) {
+        for (int q = 0; q < models; q++)
+          if (incre_train(100000 + q, SIA_ROW_MAJOR, 'N', k, n, 1, &anr[(size_t)q * k * n], n, &bn[(size_t)q * k], 1))
+            exit(31);
+      } else {
+        for (int q = 0; q < models; q++)
+          jobs[q] = (struct sia_job){100000 + q, SIA_ROW_MAJOR, k, n, 1, &anr[(size_t)q * k * n], n, &bn[(size_t)q * k], 1, 0};
+        if (sia_train_batch(jobs, models)) exit(32);
+      }
+      t[meth][r] = now() - t0;
+    }
+  }
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS);
+  double fl = 2.0 * rows * n * n;
+  row("pass", "LAPACKE_dtpqrt_nb16_dtrsv_loop_rowmajor", models, n, k, s0, fl, s2.med);
+  row("pass", "libsia_incre_train_loop_rowmajor", models, n, k, s1, fl, s2.med);
+  row("pass", "libsia_sia_train_batch_rowmajor", models, n, k, s2, fl, s2.med);
+  printf("# pass of %d models (n=%d, k=%d new rows each, row-major): sia_train_batch %.2f us per job, "
+         "%.2fx a dtpqrt+dtrsv loop, %.2fx an incre_train loop\n",
+         models, n, k, s2.med / models * 1e6, s0.med / s2.med, s1.med / s2.med);
+  for (int q = 0; q < models; q++) sia_memo_drop(100000 + q);
+  free(A), free(B), free(anr), free(bn), free(raug0), free(raugs), free(bb), free(tw), free(a0), free(jobs);
 }
 
 /* ---- incremental retraining on 1e6 rows: dgels refit, the paper's
@@ -241,7 +357,7 @@ static void bench_incre(long m, int n, int k) {
     /* 2: dtpqrt (nb = 32) + triangular solve. */
     memcpy(raug, raug0, (size_t)nc * nc * sizeof *raug), memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
     t0 = now();
-    tpqrt_update(k, n, 32, raug, bb, tw, x);
+    tpqrt_update(LAPACK_COL_MAJOR, k, n, 32, raug, bb, tw, x);
     t[2][r] = now() - t0;
     /* 3: libsia incre_train on the new rows only. */
     double bsia[130 > 10000 ? 130 : 10000];
@@ -332,14 +448,23 @@ int main(int argc, char **argv) {
   printf("# libsia %s bench; OpenBLAS single-threaded; %d interleaved rounds, median/min/max seconds\n",
          sia_version(), ROUNDS);
   printf("scenario,method,m,n,k,median_s,min_s,max_s,gflops,ratio_to_libsia\n");
-  int cold_only = argc > 1 && strcmp(argv[argc - 1], "-cold") == 0; /* cold training only */
-  if (!cold_only) {
-    bench_overhead();
-    int ns[5] = {17, 33, 65, 97, 129}, ks[3] = {64, 1000, 10000};
-    for (int i = 0; i < 5; i++)
-      for (int j = 0; j < 3; j++) bench_kernel(ns[i], ks[j]);
-    bench_incre(quick ? 100000 : 1000000, 33, 10000);
+  /* A last argument -cold, -update or -pass runs that part alone. */
+  const char *only = argc > 1 && argv[argc - 1][0] == '-' && strcmp(argv[argc - 1], "-quick") ? argv[argc - 1] : "";
+  int cold_only = strcmp(only, "-cold") == 0, update_only = strcmp(only, "-update") == 0,
+      pass_only = strcmp(only, "-pass") == 0;
+  if (!cold_only && !pass_only) {
+    if (!update_only) bench_overhead();
+    bench_ceiling(0);
+    int ns[6] = {9, 17, 33, 65, 97, 129}, ks[5] = {16, 64, 256, 1000, 10000};
+    for (int i = 0; i < 6; i++) {
+      bench_ceiling(ns[i]);
+      for (int j = 0; j < 5; j++) bench_kernel(ns[i], ks[j]);
+    }
   }
+  if (update_only) return 0;
+  if (!cold_only) bench_pass(quick ? 1000 : 10000, 33, 64);
+  if (pass_only) return 0;
+  if (!cold_only) bench_incre(quick ? 100000 : 1000000, 33, 10000);
   bench_cold(quick ? 100000 : 1000000, 33);
   bench_cold(quick ? 20000 : 200000, 97);
   bench_cold(quick ? 10000 : 100000, 17);

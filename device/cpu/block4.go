@@ -2,8 +2,9 @@ package cpu
 
 // applyBlock4 applies the four reflectors H_j … H_{j+3} of a Tpqrt panel,
 // already formed (their vectors v_i in columns j..j+3 of W, their τ_i in
-// tau), to the trailing columns c0 ≤ c < nc of [T; W] in one blocked pass
-// per pair of columns instead of one pass per reflector.
+// tau, their Gram matrix G_il = v_iᵀv_l, l < i, in the lower part of g), to
+// the trailing columns c0 ≤ c < nc of [T; W] in one blocked pass per pair of
+// columns instead of one pass per reflector.
 //
 // For a column with head entries t_i = T(j+i, c) and body w (k rows), the
 // sequential application H_{j+3}···H_j gives
@@ -16,18 +17,10 @@ package cpu
 // scalar operations form s, and one pass applies all four reflectors to both
 // columns (upd4x2): half the memory traffic of the reflector-at-a-time
 // update, the compact-WY idea with a block of four.
-func applyBlock4(ws *workspace, kern *kernel, j, nc int, t []float64, ldt int, k int, w []float64, ldw int, tau *[4]float64, c0 int) {
+func applyBlock4(ws *workspace, kern *kernel, j, nc int, t []float64, ldt int, k int, w []float64, ldw int, tau *[4]float64, g *[4][4]float64, c0 int) {
 	v := &ws.v
 	for i := range 4 {
 		v[i] = &w[(j+i)*ldw]
-	}
-	// Gram matrix of the reflector vectors (lower part used).
-	var g [4][4]float64
-	for i := 1; i < 4; i++ {
-		vi := w[(j+i)*ldw : (j+i)*ldw+k]
-		for l := 0; l < i; l++ {
-			g[i][l] = dot(vi, w[(j+l)*ldw:(j+l)*ldw+k])
-		}
 	}
 	d, s := &ws.d, &ws.s
 	c := c0

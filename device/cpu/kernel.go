@@ -12,6 +12,8 @@ type kernel struct {
 	// The blocked update (block4.go): four reflectors against two columns.
 	dot4x2 func(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 	upd4x2 func(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
+	// The same update of one column (a Tpqrt panel's own columns).
+	upd4x1 func(k int, v *[4]*float64, w0 *float64, s *[4]float64)
 	// The row-major gather (gather.go): four rows into four columns'
 	// consecutive elements, c rounded down to a multiple of four.
 	transpose4 func(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
@@ -20,6 +22,9 @@ type kernel struct {
 	// len(y) ≥ len(x) checked by the caller.
 	dot1  func(x, y []float64) float64
 	axpy1 func(alpha float64, x, y []float64)
+	// scal1 computes x[i] *= alpha (Larfg's normalisation of every
+	// reflector).
+	scal1 func(alpha float64, x []float64)
 	// maxAbs returns max |x[i]|, NaN if some x[i] is NaN (MaxAbs).
 	maxAbs func(x []float64) float64
 }
@@ -27,7 +32,7 @@ type kernel struct {
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, maxAbs: maxAbsGo}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees
@@ -111,6 +116,15 @@ func upd4x2Go(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64) {
 	for r := range k {
 		c0[r] -= s[0]*v0[r] + s[2]*v1[r] + s[4]*v2[r] + s[6]*v3[r]
 		c1[r] -= s[1]*v0[r] + s[3]*v1[r] + s[5]*v2[r] + s[7]*v3[r]
+	}
+}
+
+// upd4x1Go is the portable upd4x1: w0 -= Σ_i s[i]·v[i] over k rows.
+func upd4x1Go(k int, v *[4]*float64, w0 *float64, s *[4]float64) {
+	c0 := colView(w0, k)
+	v0, v1, v2, v3 := colView(v[0], k), colView(v[1], k), colView(v[2], k), colView(v[3], k)
+	for r := range k {
+		c0[r] -= s[0]*v0[r] + s[1]*v1[r] + s[2]*v2[r] + s[3]*v3[r]
 	}
 }
 

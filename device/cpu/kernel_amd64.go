@@ -37,6 +37,12 @@ func dot4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 //go:noescape
 func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
 
+// upd4x1AVX2 computes w0 -= Σ_i s[i]·v[i] over k rows
+// (kernel_block_amd64.s).
+//
+//go:noescape
+func upd4x1AVX2(k int, v *[4]*float64, w0 *float64, s *[4]float64)
+
 // transpose4AVX2 sets w[j*ldw+r] = a_r[j] for r = 0..3 and j below c
 // rounded down to a multiple of four (AVX2, in transpose_amd64.s).
 //
@@ -55,6 +61,12 @@ func dotAVX2(x, y []float64) float64
 //go:noescape
 func axpyAVX2(alpha float64, x, y []float64)
 
+// scalAVX2 computes x[i] *= alpha over len(x) elements (AVX2, in
+// level1_amd64.s).
+//
+//go:noescape
+func scalAVX2(alpha float64, x []float64)
+
 // maxAbsAVX2 returns max |x[i]|, NaN if some x[i] is NaN (AVX2, in
 // level1_amd64.s).
 //
@@ -66,10 +78,10 @@ func maxAbsAVX2(x []float64) float64
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
 	}
 	return ks
 }

@@ -176,3 +176,81 @@ u42_tail:
 u42_done:
 	VZEROUPPER
 	RET
+
+// func upd4x1AVX2(k int, v *[4]*float64, w0 *float64, s *[4]float64)
+//
+// w0[r] -= Σ_i s[i]·v[i][r]: four reflectors applied to one column in one
+// pass (a Tpqrt panel's own columns, formed left-looking).
+TEXT ·upd4x1AVX2(SB), NOSPLIT, $0-32
+	MOVQ k+0(FP), CX
+	MOVQ v+8(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+	MOVQ w0+16(FP), SI
+	MOVQ s+24(FP), DI
+	VBROADCASTSD 0(DI), Y0
+	VBROADCASTSD 8(DI), Y1
+	VBROADCASTSD 16(DI), Y2
+	VBROADCASTSD 24(DI), Y3
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-8, BX
+
+u41_loop8:
+	CMPQ AX, BX
+	JGE  u41_loop4_start
+	VMOVUPD      (SI)(AX*8), Y8
+	VMOVUPD      32(SI)(AX*8), Y9
+	VMULPD       (R8)(AX*8), Y0, Y10
+	VMULPD       32(R8)(AX*8), Y0, Y11
+	VFMADD231PD  (R9)(AX*8), Y1, Y10
+	VFMADD231PD  32(R9)(AX*8), Y1, Y11
+	VFMADD231PD  (R10)(AX*8), Y2, Y10
+	VFMADD231PD  32(R10)(AX*8), Y2, Y11
+	VFMADD231PD  (R11)(AX*8), Y3, Y10
+	VFMADD231PD  32(R11)(AX*8), Y3, Y11
+	VSUBPD       Y10, Y8, Y8
+	VSUBPD       Y11, Y9, Y9
+	VMOVUPD      Y8, (SI)(AX*8)
+	VMOVUPD      Y9, 32(SI)(AX*8)
+	ADDQ $8, AX
+	JMP  u41_loop8
+
+u41_loop4_start:
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+u41_loop4:
+	CMPQ AX, BX
+	JGE  u41_tail
+	VMOVUPD      (SI)(AX*8), Y8
+	VMULPD       (R8)(AX*8), Y0, Y10
+	VFMADD231PD  (R9)(AX*8), Y1, Y10
+	VFMADD231PD  (R10)(AX*8), Y2, Y10
+	VFMADD231PD  (R11)(AX*8), Y3, Y10
+	VSUBPD       Y10, Y8, Y8
+	VMOVUPD      Y8, (SI)(AX*8)
+	ADDQ $4, AX
+	JMP  u41_loop4
+
+u41_tail:
+	CMPQ AX, CX
+	JGE  u41_done
+	VMOVSD       (SI)(AX*8), X8
+	VMULSD       (R8)(AX*8), X0, X10
+	VMOVSD       (R9)(AX*8), X11
+	VFMADD231SD  X11, X1, X10
+	VMOVSD       (R10)(AX*8), X11
+	VFMADD231SD  X11, X2, X10
+	VMOVSD       (R11)(AX*8), X11
+	VFMADD231SD  X11, X3, X10
+	VSUBSD       X10, X8, X8
+	VMOVSD       X8, (SI)(AX*8)
+	INCQ AX
+	JMP  u41_tail
+
+u41_done:
+	VZEROUPPER
+	RET

@@ -63,8 +63,8 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
-// TestBlockKernelsAgree checks every kernel's dot4x2 and upd4x2 against
-// plain loops for lengths 1 to 40.
+// TestBlockKernelsAgree checks every kernel's dot4x2, upd4x2 and upd4x1
+// against plain loops for lengths 1 to 40.
 func TestBlockKernelsAgree(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(6, 6))
 	for _, kern := range kernels {
@@ -95,6 +95,18 @@ func TestBlockKernelsAgree(t *testing.T) {
 				}
 				require.Equal(t, before[(4+c)*(k+1)+k], buf[(4+c)*(k+1)+k], "past the column")
 			}
+			s1 := [4]float64{-0.75, 2, 0.5, -1.25}
+			before = append(before[:0], buf...)
+			kern.upd4x1(k, &v, &col(5)[0], &s1)
+			for r := range k {
+				want := before[5*(k+1)+r]
+				for i := range 4 {
+					want -= s1[i] * before[i*(k+1)+r]
+				}
+				require.InDelta(t, want, buf[5*(k+1)+r], 1e-12, "%s k=%d upd4x1", kern.name, k)
+			}
+			require.Equal(t, before[:5*(k+1)], buf[:5*(k+1)], "upd4x1 wrote outside its column")
+			require.Equal(t, before[5*(k+1)+k], buf[5*(k+1)+k], "past the column")
 		}
 	}
 }

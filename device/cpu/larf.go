@@ -51,6 +51,7 @@ func larfCols(ws *workspace, v []float64, tau float64, t []float64, w []float64,
 // per call (see larfCols).
 type workspace struct {
 	s4   [4]float64
+	u4   [4]float64
 	v    [4]*float64
 	d, s [8]float64
 }

@@ -53,6 +53,15 @@ func axpyGo(alpha float64, x, y []float64) {
 
 // scal computes x[i] *= alpha.
 func scal(alpha float64, x []float64) {
+	if len(x) >= level1Min {
+		active.scal1(alpha, x)
+		return
+	}
+	scalGo(alpha, x)
+}
+
+// scalGo is the portable scal.
+func scalGo(alpha float64, x []float64) {
 	for i := range x {
 		x[i] *= alpha
 	}

@@ -196,3 +196,48 @@ max_ret:
 	VMOVSD X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func scalAVX2(alpha float64, x []float64)
+//
+// x[i] *= alpha over len(x) elements.
+TEXT ·scalAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSD alpha+0(FP), Y0
+	MOVQ x_base+8(FP), SI
+	MOVQ x_len+16(FP), CX
+	XORQ AX, AX
+	MOVQ CX, DX
+	ANDQ $-8, DX
+
+scal_loop8:
+	CMPQ AX, DX
+	JGE  scal_loop4_start
+	VMULPD  (SI)(AX*8), Y0, Y1
+	VMULPD  32(SI)(AX*8), Y0, Y2
+	VMOVUPD Y1, (SI)(AX*8)
+	VMOVUPD Y2, 32(SI)(AX*8)
+	ADDQ $8, AX
+	JMP  scal_loop8
+
+scal_loop4_start:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+
+scal_loop4:
+	CMPQ AX, DX
+	JGE  scal_tail1
+	VMULPD  (SI)(AX*8), Y0, Y1
+	VMOVUPD Y1, (SI)(AX*8)
+	ADDQ $4, AX
+	JMP  scal_loop4
+
+scal_tail1:
+	CMPQ AX, CX
+	JGE  scal_done
+	VMULSD (SI)(AX*8), X0, X1
+	VMOVSD X1, (SI)(AX*8)
+	INCQ AX
+	JMP  scal_tail1
+
+scal_done:
+	VZEROUPPER
+	RET

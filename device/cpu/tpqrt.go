@@ -42,22 +42,48 @@ func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
 	kern := active
 	ws := new(workspace)
 	j := 0
-	// Panels of four reflectors: form them against the panel's own columns
-	// (reflector at a time), then apply the block to the trailing columns
-	// (applyBlock4). Blocking pays only when the trailing part is wide.
+	// Panels of four reflectors, formed left-looking: each of the panel's
+	// columns receives the panel's earlier reflectors in two passes (their
+	// dot products with it, then one update), through the same algebra as
+	// applyBlock4, and the Gram matrix of the vectors is built as they are
+	// formed; then the block is applied to the trailing columns. Blocking
+	// pays only when the trailing part is wide.
 	for ; j+4 <= n && nc-(j+4) >= 8; j += 4 {
 		var tau [4]float64
+		var g [4][4]float64
+		vp := &ws.v
+		d4, s4 := &ws.s4, &ws.u4
 		for i := range 4 {
 			jj := j + i
-			v := w[jj*ldw : jj*ldw+k]
-			beta, ti := Larfg(t[jj*ldt+jj], v)
+			col := w[jj*ldw : jj*ldw+k]
+			if i > 0 {
+				kern.dot4(col, vp[0], vp[min(1, i-1)], vp[min(2, i-1)], vp[min(3, i-1)], d4)
+				*s4 = [4]float64{}
+				for l := 0; l < i; l++ {
+					x := t[(j+l)*ldt+jj] + d4[l]
+					for m := 0; m < l; m++ {
+						x -= s4[m] * g[l][m]
+					}
+					s4[l] = tau[l] * x
+					t[(j+l)*ldt+jj] -= s4[l]
+				}
+				for l := i; l < 4; l++ {
+					vp[l] = vp[0] // read with a zero coefficient
+				}
+				kern.upd4x1(k, vp, &col[0], s4)
+			}
+			beta, ti := Larfg(t[jj*ldt+jj], col)
 			t[jj*ldt+jj] = beta
 			tau[i] = ti
-			if ti != 0 {
-				larfCols(ws, v, ti, t[jj*ldt:jj*ldt+nc], w, ldw, jj+1, j+4)
+			if i > 0 {
+				kern.dot4(col, vp[0], vp[min(1, i-1)], vp[min(2, i-1)], vp[min(3, i-1)], d4)
+				for l := 0; l < i; l++ {
+					g[i][l] = d4[l]
+				}
 			}
+			vp[i] = &col[0]
 		}
-		applyBlock4(ws, kern, j, nc, t, ldt, k, w, ldw, &tau, j+4)
+		applyBlock4(ws, kern, j, nc, t, ldt, k, w, ldw, &tau, &g, j+4)
 	}
 	for ; j < n; j++ {
 		v := w[j*ldw : j*ldw+k]
