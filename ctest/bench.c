@@ -251,7 +251,7 @@ static void bench_pass(int models, int n, int k) {
   for (int i = 0; i <= n; i++)
     for (int j = 0; j < n; j++) a0[i * n + j] = A[i + j * (rows + n)];
   struct sia_job *jobs = malloc((size_t)models * sizeof *jobs);
-  enum { NM = 3 };
+  enum { NM = 4 }; /* dtpqrt loop, incre_train loop, batch on 1 and 2 threads */
   double t[NM][ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {
     for (int meth = 0; meth < NM; meth++) {
@@ -280,21 +280,24 @@ static void bench_pass(int models, int n, int k) {
           if (incre_train(100000 + q, SIA_ROW_MAJOR, 'N', k, n, 1, &anr[(size_t)q * k * n], n, &bn[(size_t)q * k], 1))
             exit(31);
       } else {
+        sia_set_threads(meth - 1);
         for (int q = 0; q < models; q++)
           jobs[q] = (struct sia_job){100000 + q, SIA_ROW_MAJOR, k, n, 1, &anr[(size_t)q * k * n], n, &bn[(size_t)q * k], 1, 0};
         if (sia_train_batch(jobs, models)) exit(32);
+        sia_set_threads(1);
       }
       t[meth][r] = now() - t0;
     }
   }
-  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS);
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS), s3 = stats(t[3], ROUNDS);
   double fl = 2.0 * rows * n * n;
   row("pass", "LAPACKE_dtpqrt_nb16_dtrsv_loop_rowmajor", models, n, k, s0, fl, s2.med);
   row("pass", "libsia_incre_train_loop_rowmajor", models, n, k, s1, fl, s2.med);
   row("pass", "libsia_sia_train_batch_rowmajor", models, n, k, s2, fl, s2.med);
+  row("pass", "libsia_sia_train_batch_2threads_rowmajor", models, n, k, s3, fl, s2.med);
   printf("# pass of %d models (n=%d, k=%d new rows each, row-major): sia_train_batch %.2f us per job, "
-         "%.2fx a dtpqrt+dtrsv loop, %.2fx an incre_train loop\n",
-         models, n, k, s2.med / models * 1e6, s0.med / s2.med, s1.med / s2.med);
+         "%.2fx a dtpqrt+dtrsv loop, %.2fx an incre_train loop; on 2 threads %.2f us per job (%.2fx)\n",
+         models, n, k, s2.med / models * 1e6, s0.med / s2.med, s1.med / s2.med, s3.med / models * 1e6, s2.med / s3.med);
   for (int q = 0; q < models; q++) sia_memo_drop(100000 + q);
   free(A), free(B), free(anr), free(bn), free(raug0), free(raugs), free(bb), free(tw), free(a0), free(jobs);
 }

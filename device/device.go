@@ -129,3 +129,16 @@ type Engine interface {
 	// Run trains every job in jobs.
 	Run(jobs []*Job)
 }
+
+// A GroupSizer is an Engine that trains large batches best in bounded
+// groups: a caller with many jobs (a retraining pass) gives Run groups whose
+// factors and rows occupy at most bytes — for the CPU engine, what one
+// core's cache holds, so that a pass of 10 000 models does not unpack them
+// all at once — and trains up to concurrent groups at a time, each with
+// each (for the CPU engine, a one-worker engine per group, so that
+// everything done per job, not only Run, is spread over its workers).
+// bytes ≤ 0, or an engine that is not a GroupSizer (an OpenCL device: one
+// launch per batch), takes the whole batch in one Run.
+type GroupSizer interface {
+	Grouping() (bytes, concurrent int, each Engine)
+}

@@ -1,6 +1,10 @@
 package solver
 
 import (
+	"maps"
+	"sync"
+	"sync/atomic"
+
 	"github.com/libsia/sia/device"
 	"github.com/libsia/sia/memo"
 )
@@ -30,22 +34,21 @@ type BatchJob struct {
 // the number of failed jobs.
 func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 	const op = "train_batch"
-	// Wave w holds the w-th job of each ID.
+	// Wave w holds the w-th job of each ID. A job's arguments (and its NaN
+	// scan) are checked when its group is trained, just before its rows are
+	// read again, so that a pass larger than the caches reads them from
+	// memory once (a job that fails its check merely holds a wave slot).
 	seen := make(map[int64]int, len(jobs))
-	norms := make([][2]float64, len(jobs)) // max |a|, max |b| of each job
 	var waves [][]int
 	for i := range jobs {
 		j := &jobs[i]
 		j.Err = nil
-		g := gelsArgs{layout: j.Layout, trans: 'N', m: j.M, n: j.N, nrhs: j.NRHS,
-			a: j.A, lda: j.LDA, b: j.B, ldb: j.LDB, bRows: max(j.M, j.N), bCheck: j.M}
-		if code := g.check(true); code != CodeOK {
-			j.Err = newError(op, code)
-			continue
-		}
-		norms[i] = [2]float64{g.anrm, g.bnrm}
 		if j.ID < 0 {
-			j.Err = newError(op, CodeNoMemo)
+			if _, code := j.check(); code != CodeOK {
+				j.Err = newError(op, code)
+			} else {
+				j.Err = newError(op, CodeNoMemo)
+			}
 			continue
 		}
 		w := seen[j.ID]
@@ -56,7 +59,7 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 		waves[w] = append(waves[w], i)
 	}
 	for _, wave := range waves {
-		s.trainWave(jobs, norms, wave)
+		s.trainWave(jobs, wave)
 	}
 	for i := range jobs {
 		if jobs[i].Err != nil {
@@ -67,67 +70,162 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 }
 
 // trainWave trains jobs whose IDs are distinct, holding all their locks.
-func (s *Solver) trainWave(jobs []BatchJob, norms [][2]float64, wave []int) {
-	const op = "train_batch"
+func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
 	ids := make([]int64, len(wave))
 	for q, i := range wave {
 		ids[q] = jobs[i].ID
 	}
+	bytes, conc, each := 0, 1, s.Engine()
+	if gs, ok := each.(device.GroupSizer); ok {
+		bytes, conc, each = gs.Grouping()
+	}
+	// Groups whose unpacked factors fit the engine's working set; an engine
+	// that does not say trains the whole wave in one Run (one OpenCL
+	// launch).
+	var groups [][]int
+	for g0 := 0; g0 < len(wave); {
+		g1 := len(wave)
+		if bytes > 0 {
+			g1 = g0 + 1
+			for b := jobBytes(&jobs[wave[g0]]); g1 < len(wave); g1++ {
+				if b += jobBytes(&jobs[wave[g1]]); b > bytes {
+					break
+				}
+			}
+		}
+		groups = append(groups, wave[g0:g1])
+		g0 = g1
+	}
 	_ = s.store.UpdateMany(ids, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
 		next := make(map[int64]*memo.Model, len(wave))
-		var djobs []*device.Job
-		var owners []int
-		var scales []memoScale
-		var bufs []*[]float64
-		defer func() {
-			for _, p := range bufs {
-				s.put(p)
+		if conc <= 1 || len(groups) == 1 {
+			for _, g := range groups {
+				s.trainGroup(each, jobs, g, cur, next)
 			}
-		}()
-		for _, i := range wave {
-			j := &jobs[i]
-			m := cur[j.ID]
-			s.store.RecordLookup(m != nil)
-			switch {
-			case m == nil:
-				j.Err = newError(op, CodeNoMemo)
-				continue
-			case m.N != j.N:
-				j.Err = newError(op, -4)
-				continue
-			case m.NRHS != j.NRHS:
-				j.Err = newError(op, -5)
-				continue
-			}
-			dj, p := s.job(j.N, j.NRHS, device.Rows{K: j.M, ColMajor: j.Layout == ColMajor, A: j.A, LDA: j.LDA, B: j.B, LDB: j.LDB})
-			bufs = append(bufs, p)
-			m.Unpack(dj.T, j.N+j.NRHS, dj.RSS)
-			sc := newMemoScale(max(m.AMax, norms[i][0]), max(m.BMax, norms[i][1]))
-			if sc.losesTargets(dj, m) {
-				j.Err = newError(op, CodeCold)
-				continue
-			}
-			sc.apply(dj, m)
-			scales = append(scales, sc)
-			djobs = append(djobs, dj)
-			owners = append(owners, i)
+			return next, nil
 		}
-		if len(djobs) > 0 {
-			s.Engine().Run(djobs)
+		// Groups on conc goroutines: everything per job (checks, unpack,
+		// training, pack) runs in parallel; jobs and models are disjoint
+		// between groups, cur is only read, next is merged under mu.
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		var nextGroup atomic.Int64
+		for range min(conc, len(groups)) {
+			wg.Go(func() {
+				for {
+					q := int(nextGroup.Add(1)) - 1
+					if q >= len(groups) {
+						return
+					}
+					part := make(map[int64]*memo.Model, len(groups[q]))
+					if !s.trainGroupSafe(each, jobs, groups[q], cur, part) {
+						continue
+					}
+					mu.Lock()
+					maps.Copy(next, part)
+					mu.Unlock()
+				}
+			})
 		}
-		for q, dj := range djobs {
-			j := &jobs[owners[q]]
-			if info := scales[q].finish(dj); info != 0 {
-				j.Err = newError(op, info)
-				continue
-			}
-			m := cur[j.ID]
-			m.Pack(dj.T, j.N+j.NRHS, dj.RSS)
-			scales[q].store(m)
-			m.Rows += int64(j.M)
-			putX(j.Layout, j.N, j.NRHS, dj.X, j.B, j.LDB)
-			next[j.ID] = m
-		}
+		wg.Wait()
 		return next, nil
 	})
+}
+
+// trainGroupSafe is trainGroup on a goroutine of its own: a panic (an
+// internal error; the engine recovers its own) fails the group's jobs that
+// have no result yet with CodeInternal and stores none of the group's memos.
+func (s *Solver) trainGroupSafe(eng device.Engine, jobs []BatchJob, group []int, cur, part map[int64]*memo.Model) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			for _, i := range group {
+				if jobs[i].Err == nil {
+					jobs[i].Err = newError("train_batch", CodeInternal)
+				}
+			}
+			ok = false
+		}
+	}()
+	s.trainGroup(eng, jobs, group, cur, part)
+	return true
+}
+
+// check validates the job's arguments as IncreTrain does and returns the
+// largest magnitudes of its rows and targets.
+func (j *BatchJob) check() ([2]float64, int) {
+	g := gelsArgs{layout: j.Layout, trans: 'N', m: j.M, n: j.N, nrhs: j.NRHS,
+		a: j.A, lda: j.LDA, b: j.B, ldb: j.LDB, bRows: max(j.M, j.N), bCheck: j.M}
+	code := g.check(true)
+	return [2]float64{g.anrm, g.bnrm}, code
+}
+
+// jobBytes is the memory a batch job's unpacked factor and rows occupy.
+func jobBytes(j *BatchJob) int {
+	// Clamped: the job's arguments are checked later.
+	n, nrhs, m := min(max(j.N, 0), MaxColumns), min(max(j.NRHS, 0), MaxColumns), min(max(j.M, 0), 1<<30)
+	return 8 * (n + m) * (n + nrhs)
+}
+
+// trainGroup trains one group of a wave (distinct IDs, their locks held),
+// adding the new memos to next.
+func (s *Solver) trainGroup(eng device.Engine, jobs []BatchJob, group []int, cur, next map[int64]*memo.Model) {
+	const op = "train_batch"
+	var djobs []*device.Job
+	var owners []int
+	var scales []memoScale
+	var bufs []*[]float64
+	defer func() {
+		for _, p := range bufs {
+			s.put(p)
+		}
+	}()
+	for _, i := range group {
+		j := &jobs[i]
+		norms, code := j.check()
+		if code != CodeOK {
+			j.Err = newError(op, code)
+			continue
+		}
+		m := cur[j.ID]
+		s.store.RecordLookup(m != nil)
+		switch {
+		case m == nil:
+			j.Err = newError(op, CodeNoMemo)
+			continue
+		case m.N != j.N:
+			j.Err = newError(op, -4)
+			continue
+		case m.NRHS != j.NRHS:
+			j.Err = newError(op, -5)
+			continue
+		}
+		dj, p := s.job(j.N, j.NRHS, device.Rows{K: j.M, ColMajor: j.Layout == ColMajor, A: j.A, LDA: j.LDA, B: j.B, LDB: j.LDB})
+		bufs = append(bufs, p)
+		m.Unpack(dj.T, j.N+j.NRHS, dj.RSS)
+		sc := newMemoScale(max(m.AMax, norms[0]), max(m.BMax, norms[1]))
+		if sc.losesTargets(dj, m) {
+			j.Err = newError(op, CodeCold)
+			continue
+		}
+		sc.apply(dj, m)
+		scales = append(scales, sc)
+		djobs = append(djobs, dj)
+		owners = append(owners, i)
+	}
+	if len(djobs) > 0 {
+		eng.Run(djobs)
+	}
+	for q, dj := range djobs {
+		j := &jobs[owners[q]]
+		if info := scales[q].finish(dj); info != 0 {
+			j.Err = newError(op, info)
+			continue
+		}
+		m := cur[j.ID]
+		m.Pack(dj.T, j.N+j.NRHS, dj.RSS)
+		scales[q].store(m)
+		m.Rows += int64(j.M)
+		putX(j.Layout, j.N, j.NRHS, dj.X, j.B, j.LDB)
+		next[j.ID] = m
+	}
 }

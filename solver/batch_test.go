@@ -1,7 +1,10 @@
 package solver_test
 
 import (
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -80,4 +83,66 @@ func TestTrainBatch(t *testing.T) {
 	}
 	require.Greater(t, batch.Memo(1).Rows, before.Rows)
 	require.Nil(t, batch.Memo(99))
+}
+
+// TestTrainBatchGroups: a pass larger than the engine's group size (300
+// models, about 14 groups) on 1, 2 and 3 workers — groups trained
+// concurrently — gives, job by job and memo by memo, exactly (bit for bit)
+// what a loop of IncreTrain calls gives, with repeated IDs, jobs without a
+// memo and jobs with a NaN among them.
+func TestTrainBatchGroups(t *testing.T) {
+	const models, n, k = 300, 17, 64
+	for _, threads := range []int{1, 2, 3} {
+		t.Run("threads="+strconv.Itoa(threads), func(t *testing.T) {
+			rnd := rand.New(rand.NewPCG(31, uint64(threads)))
+			batch, serial := solver.New(), solver.New()
+			batch.SetThreads(threads)
+			row := func(m int) ([]float64, []float64) {
+				a, b := make([]float64, m*n), make([]float64, m)
+				for i := range a {
+					a[i] = float64(rnd.IntN(256))
+				}
+				for i := range b {
+					b[i] = rnd.Float64() * 1e6
+				}
+				return a, b
+			}
+			for id := range int64(models) {
+				a, b := row(2 * n)
+				for _, sv := range []*solver.Solver{batch, serial} {
+					require.NoError(t, sv.ColdTrain(id, solver.RowMajor, 'N', 2*n, n, 1, slices.Clone(a), n, slices.Clone(b), 1))
+				}
+			}
+			var jobs []solver.BatchJob
+			var twins [][2][]float64
+			for q := range models + 40 {
+				id := int64(q % models) // the last 40 repeat an ID (a second wave)
+				switch {
+				case q%97 == 5:
+					id = models + 1000 // no memo
+				}
+				a, b := row(k)
+				if q%61 == 7 {
+					a[3] = math.NaN()
+				}
+				jobs = append(jobs, solver.BatchJob{ID: id, Layout: solver.RowMajor, M: k, N: n, NRHS: 1, A: a, LDA: n, B: slices.Clone(b), LDB: 1})
+				twins = append(twins, [2][]float64{a, b})
+			}
+			failed := batch.TrainBatch(jobs)
+			wantFailed := 0
+			for q := range jobs {
+				err := serial.IncreTrain(jobs[q].ID, solver.RowMajor, 'N', k, n, 1, twins[q][0], n, twins[q][1], 1)
+				if err != nil {
+					wantFailed++
+				}
+				require.Equal(t, solver.Code(err), solver.Code(jobs[q].Err), "job %d", q)
+				require.Equal(t, twins[q][1], jobs[q].B, "job %d", q)
+			}
+			require.Equal(t, wantFailed, failed)
+			require.Greater(t, failed, 5)
+			for id := range int64(models) {
+				require.Equal(t, serial.Memo(id), batch.Memo(id), "model %d", id)
+			}
+		})
+	}
 }

@@ -161,3 +161,57 @@ func BenchmarkGelsVsGonum(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPass is a retraining pass as an index runs it: 10 000 models
+// (n = 33, row-major, k = 64 new rows each) through one TrainBatch, against
+// the same pass as a loop of IncreTrain. The batch should be no slower than
+// the loop on one worker (ctest/bench.c times both against a loop of
+// LAPACKE_dtpqrt + dtrsv).
+func BenchmarkPass(b *testing.B) {
+	const models, n, k = 10000, 33, 64
+	rnd := rand.New(rand.NewPCG(3, 3))
+	a := make([]float64, models*k*n)
+	y := make([]float64, models*k)
+	for i := range a {
+		a[i] = float64(rnd.IntN(256))
+	}
+	for i := range y {
+		y[i] = float64(i)
+	}
+	for _, c := range []struct {
+		batch   bool
+		threads int
+	}{{true, 1}, {false, 1}, {true, 2}} {
+		batch := c.batch
+		b.Run(fmt.Sprintf("batch=%v/threads=%d", batch, c.threads), func(b *testing.B) {
+			sv := solver.New()
+			sv.SetThreads(c.threads)
+			for q := range models {
+				if err := sv.ColdTrain(int64(q), solver.RowMajor, 'N', k, n, 1, append([]float64(nil), a[q*k*n:(q+1)*k*n]...), n, append([]float64(nil), y[q*k:(q+1)*k]...), 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			t := make([]float64, len(y))
+			jobs := make([]solver.BatchJob, models)
+			b.ResetTimer()
+			for range b.N {
+				copy(t, y)
+				if batch {
+					for q := range jobs {
+						jobs[q] = solver.BatchJob{ID: int64(q), Layout: solver.RowMajor, M: k, N: n, NRHS: 1, A: a[q*k*n : (q+1)*k*n], LDA: n, B: t[q*k : (q+1)*k], LDB: 1}
+					}
+					if failed := sv.TrainBatch(jobs); failed != 0 {
+						b.Fatal(jobs[0].Err)
+					}
+					continue
+				}
+				for q := range models {
+					if err := sv.IncreTrain(int64(q), solver.RowMajor, 'N', k, n, 1, a[q*k*n:(q+1)*k*n], n, t[q*k:(q+1)*k], 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N*models)*1e6, "µs/job")
+		})
+	}
+}

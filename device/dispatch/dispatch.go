@@ -138,6 +138,16 @@ func (d *Dispatcher) Name() string {
 	return "cpu"
 }
 
+// Grouping is the CPU engine's when jobs go to it, and the whole batch in
+// one Run when an OpenCL engine is selected (device.GroupSizer).
+func (d *Dispatcher) Grouping() (bytes, concurrent int, each device.Engine) {
+	d.probe.Do(d.autoProbe)
+	if d.ocl == nil {
+		return d.cpu.Load().Grouping()
+	}
+	return 0, 1, d
+}
+
 // Run trains the batch on the selected engine.
 func (d *Dispatcher) Run(jobs []*device.Job) {
 	d.probe.Do(d.autoProbe)
