@@ -74,17 +74,25 @@ func (e *Engine) Run(jobs []*device.Job) {
 	wg.Wait()
 }
 
-// ChunkRows is the number of new rows the engine gathers into one
-// column-major block before running Tpqrt on it. Long columns amortize the
-// per-column work of each reflector; 512 rows (n = 33: 139 KiB, n = 129:
-// 532 KiB, within L2) measured best for n from 17 to 129 on the development
-// machine (AVX2 kernel: 256 rows gave 9.4 and 16 GFLOP/s at n = 33 and 97,
-// 512 rows 12 and 19, 1000+ rows less again at n = 33).
-const ChunkRows = 512
+// ChunkRows is the most new rows the engine gathers into one column-major
+// block before running Tpqrt on it (chunkRows gives fewer for wide
+// models). Long columns amortize the per-column work of each reflector, but
+// the block must stay in the core's L2 cache across the passes of every
+// panel: on the development machine (AMD EPYC, 512 KiB L2; AVX2 kernel,
+// BenchmarkTpqrt, three alternating runs) 448 rows gave 17.5, 20.9 and 23.4
+// GFLOP/s at n = 33, 65 and 97 where 512 rows gave 16.2, 18.9 and 20.5, and
+// at n = 129 (512 rows: 532 KiB, over L2) 22.7 against 20.0.
+const ChunkRows = 448
+
+// chunkRows is the block height for nc columns: ChunkRows, fewer when the
+// block would exceed 464 KiB, at least 64, a multiple of 8.
+func chunkRows(nc int) int {
+	return min(ChunkRows, max(64, (464<<10)/(8*max(nc, 1)))) &^ 7
+}
 
 // ldPad pads the leading dimension of the engine's column-major blocks by
-// one cache line: with exactly ChunkRows (a multiple of 512 doubles = 4 KiB)
-// every column would map to the same L1 set, and the row-major gather's
+// one cache line: with a block height that is a multiple of 512 doubles
+// (4 KiB) every column would map to the same L1 set, and the row-major gather's
 // stores — one per column per four rows — would evict each other.
 const ldPad = 8
 
@@ -250,7 +258,7 @@ func (e *Engine) absorb(j *device.Job) {
 	n, nrhs := j.N, j.NRHS
 	nc := n + nrhs
 	src := &j.New
-	chunk := ChunkRows
+	chunk := chunkRows(nc)
 	r0 := 0
 	if j.Fresh {
 		clear(j.T[:n*nc])
@@ -274,6 +282,10 @@ func (e *Engine) absorb(j *device.Job) {
 		r0 = k0
 	}
 	if r0 < src.K {
+		// Equal blocks (1 000 rows: three of 336, not 448 + 448 + 104,
+		// whose last block would run the kernels on short columns).
+		blocks := (src.K - r0 + chunk - 1) / chunk
+		chunk = min(chunk, ((src.K-r0+blocks-1)/blocks+7)&^7)
 		p := e.scratch((chunk + ldPad) * nc)
 		w := *p
 		var dst *device.Rows

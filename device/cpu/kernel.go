@@ -12,6 +12,10 @@ type kernel struct {
 	// The blocked update (block4.go): four reflectors against two columns.
 	dot4x2 func(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 	upd4x2 func(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
+	// Four reflectors against three columns: the trailing update's main
+	// tile (twelve accumulators), dot4x2/upd4x2 for a last pair.
+	dot4x3 func(k int, v *[4]*float64, w *[3]*float64, out *[12]float64)
+	upd4x3 func(k int, v *[4]*float64, w *[3]*float64, s *[12]float64)
 	// The same update of one column (a Tpqrt panel's own columns).
 	upd4x1 func(k int, v *[4]*float64, w0 *float64, s *[4]float64)
 	// The row-major gather (gather.go): four rows into four columns'
@@ -32,7 +36,7 @@ type kernel struct {
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees
@@ -116,6 +120,32 @@ func upd4x2Go(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64) {
 	for r := range k {
 		c0[r] -= s[0]*v0[r] + s[2]*v1[r] + s[4]*v2[r] + s[6]*v3[r]
 		c1[r] -= s[1]*v0[r] + s[3]*v1[r] + s[5]*v2[r] + s[7]*v3[r]
+	}
+}
+
+// dot4x3Go is the portable dot4x3: out[3i+c] = v[i]·w[c] over k rows.
+func dot4x3Go(k int, v *[4]*float64, w *[3]*float64, out *[12]float64) {
+	for c := range 3 {
+		wc := colView(w[c], k)
+		for i := range 4 {
+			vi := colView(v[i], k)
+			var s float64
+			for r, x := range vi {
+				s += x * wc[r]
+			}
+			out[3*i+c] = s
+		}
+	}
+}
+
+// upd4x3Go is the portable upd4x3: w[c] -= Σ_i s[3i+c]·v[i] over k rows.
+func upd4x3Go(k int, v *[4]*float64, w *[3]*float64, s *[12]float64) {
+	v0, v1, v2, v3 := colView(v[0], k), colView(v[1], k), colView(v[2], k), colView(v[3], k)
+	for c := range 3 {
+		wc := colView(w[c], k)
+		for r := range k {
+			wc[r] -= s[c]*v0[r] + s[3+c]*v1[r] + s[6+c]*v2[r] + s[9+c]*v3[r]
+		}
 	}
 }
 

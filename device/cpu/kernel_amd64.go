@@ -37,6 +37,17 @@ func dot4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, out *[8]float64)
 //go:noescape
 func upd4x2AVX2(k int, v *[4]*float64, w0, w1 *float64, s *[8]float64)
 
+// dot4x3AVX2 sets out[3i+c] = v[i]·w[c] over k rows (kernel_block_amd64.s).
+//
+//go:noescape
+func dot4x3AVX2(k int, v *[4]*float64, w *[3]*float64, out *[12]float64)
+
+// upd4x3AVX2 computes w[c] -= Σ_i s[3i+c]·v[i] over k rows
+// (kernel_block_amd64.s).
+//
+//go:noescape
+func upd4x3AVX2(k int, v *[4]*float64, w *[3]*float64, s *[12]float64)
+
 // upd4x1AVX2 computes w0 -= Σ_i s[i]·v[i] over k rows
 // (kernel_block_amd64.s).
 //
@@ -78,10 +89,10 @@ func maxAbsAVX2(x []float64) float64
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
 	}
 	return ks
 }

@@ -63,13 +63,13 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
-// TestBlockKernelsAgree checks every kernel's dot4x2, upd4x2 and upd4x1
-// against plain loops for lengths 1 to 40.
+// TestBlockKernelsAgree checks every kernel's dot4x2, upd4x2, upd4x1,
+// dot4x3 and upd4x3 against plain loops for lengths 1 to 40.
 func TestBlockKernelsAgree(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(6, 6))
 	for _, kern := range kernels {
 		for k := 1; k <= 40; k++ {
-			buf := make([]float64, 6*(k+1))
+			buf := make([]float64, 7*(k+1))
 			for i := range buf {
 				buf[i] = rnd.NormFloat64()
 			}
@@ -107,6 +107,28 @@ func TestBlockKernelsAgree(t *testing.T) {
 			}
 			require.Equal(t, before[:5*(k+1)], buf[:5*(k+1)], "upd4x1 wrote outside its column")
 			require.Equal(t, before[5*(k+1)+k], buf[5*(k+1)+k], "past the column")
+			w3 := [3]*float64{&col(4)[0], &col(5)[0], &col(6)[0]}
+			var got3 [12]float64
+			kern.dot4x3(k, &v, &w3, &got3)
+			for i := range 4 {
+				for c := range 3 {
+					require.InDelta(t, dot(col(i), col(4+c)), got3[3*i+c], 1e-12*float64(k), "%s k=%d dot4x3", kern.name, k)
+				}
+			}
+			s3 := [12]float64{0.5, -1, 2, 0.25, -3, 1.5, 0.75, -0.5, 1.25, -2, 0.125, 3}
+			before = append(before[:0], buf...)
+			kern.upd4x3(k, &v, &w3, &s3)
+			for c := range 3 {
+				for r := range k {
+					want := before[(4+c)*(k+1)+r]
+					for i := range 4 {
+						want -= s3[3*i+c] * before[i*(k+1)+r]
+					}
+					require.InDelta(t, want, buf[(4+c)*(k+1)+r], 1e-12, "%s k=%d upd4x3", kern.name, k)
+				}
+				require.Equal(t, before[(4+c)*(k+1)+k], buf[(4+c)*(k+1)+k], "past the column")
+			}
+			require.Equal(t, before[:4*(k+1)], buf[:4*(k+1)], "upd4x3 wrote into v")
 		}
 	}
 }

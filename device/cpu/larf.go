@@ -54,4 +54,7 @@ type workspace struct {
 	u4   [4]float64
 	v    [4]*float64
 	d, s [8]float64
+	w3   [3]*float64
+	d12  [12]float64
+	s12  [12]float64
 }
