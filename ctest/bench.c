@@ -156,31 +156,36 @@ static void bench_kernel(int n, int k) {
   int reps = (int)(6e7 / flop1) + 1; /* ~3 ms per timing: the VM's noise averages out */
   enum { NM = 2 * (NNB + 1) }; /* per layout: dtpqrt at each nb, then libsia */
   double t[NM][ROUNDS];
+  /* Interleaved call by call (every method once per repetition), so that
+   * the machine's noise falls on all methods alike; inputs are re-copied
+   * outside the timed calls, except the row-major caller's assembly of
+   * [A_new | b_new] for dtpqrt, which is part of its cost. */
   for (int r = 0; r < ROUNDS; r++) {
-    for (int meth = 0; meth < NM; meth++) {
-      int rm = meth >= NNB + 1, q = meth % (NNB + 1), layout = rm ? LAPACK_ROW_MAJOR : LAPACK_COL_MAJOR;
-      if (q == NNB) { /* a memo with the same starting factor: cold-train rows 0..n */
-        memcpy(a0, A, (size_t)(k + n) * n * sizeof *a0), memcpy(b0, B, (size_t)(k + n) * sizeof *b0);
-        if (cold_train(900, SIA_COL_MAJOR, 'N', n, n, 1, a0, k + n, b0, k + n)) exit(2);
-      }
-      double t0 = now();
-      for (int rep = 0; rep < reps; rep++) {
+    memcpy(a0, A, (size_t)(k + n) * n * sizeof *a0), memcpy(b0, B, (size_t)(k + n) * sizeof *b0);
+    if (cold_train(900, SIA_COL_MAJOR, 'N', n, n, 1, a0, k + n, b0, k + n)) exit(2); /* same starting factor */
+    for (int meth = 0; meth < NM; meth++) t[meth][r] = 0;
+    for (int rep = 0; rep < reps; rep++) {
+      for (int meth = 0; meth < NM; meth++) {
+        int rm = meth >= NNB + 1, q = meth % (NNB + 1), layout = rm ? LAPACK_ROW_MAJOR : LAPACK_COL_MAJOR;
+        double t0;
         if (q < NNB) {
           memcpy(raug, rm ? raug0r : raug0, (size_t)nc * nc * sizeof *raug);
+          if (!rm) memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
+          t0 = now();
           if (rm) /* the caller's assembly of [A_new | b_new], row by row */
             for (int i = 0; i < k; i++) memcpy(&bb[i * nc], &anr[i * n], n * sizeof *bb), bb[i * nc + n] = B[n + i];
-          else
-            memcpy(bb, bb0, (size_t)k * nc * sizeof *bb);
           tpqrt_update(layout, k, n, nbs[q] < nc ? nbs[q] : nc, raug, bb, tw, x);
         } else {
           memcpy(bn, &B[n], (size_t)k * sizeof *bn);
+          t0 = now();
           int rc = rm ? incre_train(900, SIA_ROW_MAJOR, 'N', k, n, 1, anr, n, bn, 1)
-                       : incre_train(900, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bn, k > n ? k : n);
+                      : incre_train(900, SIA_COL_MAJOR, 'N', k, n, 1, an, k, bn, k > n ? k : n);
           if (rc) exit(3);
         }
+        t[meth][r] += now() - t0;
       }
-      t[meth][r] = (now() - t0) / reps;
     }
+    for (int meth = 0; meth < NM; meth++) t[meth][r] /= reps;
   }
   for (int rm = 0; rm < 2; rm++) {
     struct stat3 best = stats(t[rm * (NNB + 1)], ROUNDS);
@@ -234,8 +239,9 @@ static void bench_pass(int models, int n, int k) {
   double *A = malloc((size_t)(rows + n) * n * sizeof *A), *B = malloc((size_t)(rows + n) * sizeof *B);
   keydata(rows + n, n, A, B); /* column-major; rows n.. are the new rows */
   double *anr = malloc((size_t)rows * n * sizeof *anr), *bn = malloc((size_t)rows * sizeof *bn);
+  double *anc = malloc((size_t)rows * n * sizeof *anc); /* model q's rows: a k x n column-major block */
   for (long i = 0; i < rows; i++)
-    for (int j = 0; j < n; j++) anr[i * n + j] = A[n + i + j * (rows + n)];
+    for (int j = 0; j < n; j++) anr[i * n + j] = anc[(i / k) * k * n + i % k + j * k] = A[n + i + j * (rows + n)];
   /* Every model starts from the factor of the same first n + 1 rows. */
   double *raug0 = calloc((size_t)nc * nc, sizeof *raug0), tau[130];
   for (int j = 0; j < n; j++)
@@ -251,7 +257,7 @@ static void bench_pass(int models, int n, int k) {
   for (int i = 0; i <= n; i++)
     for (int j = 0; j < n; j++) a0[i * n + j] = A[i + j * (rows + n)];
   struct sia_job *jobs = malloc((size_t)models * sizeof *jobs);
-  enum { NM = 4 }; /* dtpqrt loop, incre_train loop, batch on 1 and 2 threads */
+  enum { NM = 5 }; /* dtpqrt loop, incre_train loop, batch on 1 and 2 threads, batch column-major */
   double t[NM][ROUNDS];
   for (int r = 0; r < ROUNDS; r++) {
     for (int meth = 0; meth < NM; meth++) {
@@ -279,6 +285,10 @@ static void bench_pass(int models, int n, int k) {
         for (int q = 0; q < models; q++)
           if (incre_train(100000 + q, SIA_ROW_MAJOR, 'N', k, n, 1, &anr[(size_t)q * k * n], n, &bn[(size_t)q * k], 1))
             exit(31);
+      } else if (meth == 4) {
+        for (int q = 0; q < models; q++)
+          jobs[q] = (struct sia_job){100000 + q, SIA_COL_MAJOR, k, n, 1, &anc[(size_t)q * k * n], k, &bn[(size_t)q * k], k, 0};
+        if (sia_train_batch(jobs, models)) exit(33);
       } else {
         sia_set_threads(meth - 1);
         for (int q = 0; q < models; q++)
@@ -289,17 +299,20 @@ static void bench_pass(int models, int n, int k) {
       t[meth][r] = now() - t0;
     }
   }
-  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS), s3 = stats(t[3], ROUNDS);
+  struct stat3 s0 = stats(t[0], ROUNDS), s1 = stats(t[1], ROUNDS), s2 = stats(t[2], ROUNDS), s3 = stats(t[3], ROUNDS), s4 = stats(t[4], ROUNDS);
   double fl = 2.0 * rows * n * n;
   row("pass", "LAPACKE_dtpqrt_nb16_dtrsv_loop_rowmajor", models, n, k, s0, fl, s2.med);
   row("pass", "libsia_incre_train_loop_rowmajor", models, n, k, s1, fl, s2.med);
   row("pass", "libsia_sia_train_batch_rowmajor", models, n, k, s2, fl, s2.med);
   row("pass", "libsia_sia_train_batch_2threads_rowmajor", models, n, k, s3, fl, s2.med);
+  row("pass", "libsia_sia_train_batch", models, n, k, s4, fl, s2.med);
   printf("# pass of %d models (n=%d, k=%d new rows each, row-major): sia_train_batch %.2f us per job, "
-         "%.2fx a dtpqrt+dtrsv loop, %.2fx an incre_train loop; on 2 threads %.2f us per job (%.2fx)\n",
-         models, n, k, s2.med / models * 1e6, s0.med / s2.med, s1.med / s2.med, s3.med / models * 1e6, s2.med / s3.med);
+         "%.2fx a dtpqrt+dtrsv loop, %.2fx an incre_train loop; on 2 threads %.2f us per job (%.2fx); "
+         "row-major/column-major time %.2f\n",
+         models, n, k, s2.med / models * 1e6, s0.med / s2.med, s1.med / s2.med, s3.med / models * 1e6, s2.med / s3.med,
+         s2.med / s4.med);
   for (int q = 0; q < models; q++) sia_memo_drop(100000 + q);
-  free(A), free(B), free(anr), free(bn), free(raug0), free(raugs), free(bb), free(tw), free(a0), free(jobs);
+  free(A), free(B), free(anr), free(anc), free(bn), free(raug0), free(raugs), free(bb), free(tw), free(a0), free(jobs);
 }
 
 /* ---- incremental retraining on 1e6 rows: dgels refit, the paper's
@@ -410,6 +423,63 @@ static void bench_incre(long m, int n, int k) {
   free(A), free(B), free(a), free(b), free(raug0), free(an), free(bn), free(bb0), free(raug), free(bb), free(tw), free(rn), free(st);
 }
 
+/* ---- row-major vs column-major for the memoized entry points beyond
+ * incre_train (which the update grid covers): incre_train_shifted and
+ * decre_train on a model of m rows, k new rows; timed call by call,
+ * interleaved (shifted col, shifted row, decre col, decre row) ---- */
+static void bench_layouts(long m, int n, int k) {
+  long mt = m + k;
+  double *A = malloc((size_t)mt * n * sizeof *A), *B = malloc((size_t)mt * sizeof *B);
+  keydata(mt, n, A, B);
+  double *AR = malloc((size_t)mt * n * sizeof *AR), *a = malloc((size_t)mt * n * sizeof *a);
+  double *b = malloc((size_t)mt * sizeof *b), *an = malloc((size_t)k * n * sizeof *an), *anr = malloc((size_t)k * n * sizeof *anr);
+  for (long i = 0; i < mt; i++)
+    for (int j = 0; j < n; j++) AR[i * n + j] = A[i + j * mt];
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < k; i++) an[i + j * k] = anr[i * n + j] = A[m + i + j * mt];
+  double t[4][ROUNDS];
+  for (int r = 0; r < ROUNDS; r++) {
+    for (int rm = 0; rm < 2; rm++) { /* a fresh model of the first m rows per layout (untimed) */
+      if (rm) {
+        memcpy(a, AR, (size_t)m * n * sizeof *a);
+      } else {
+        for (int j = 0; j < n; j++) memcpy(&a[j * m], &A[j * mt], (size_t)m * sizeof *a);
+      }
+      memcpy(b, B, (size_t)m * sizeof *b);
+      if (cold_train(650 + rm, rm ? SIA_ROW_MAJOR : SIA_COL_MAJOR, 'N', (int)m, n, 1, a, rm ? n : (int)m, b, rm ? 1 : (int)m))
+        exit(40);
+    }
+    for (int meth = 0; meth < 4; meth++) {
+      int rm = meth & 1, rc;
+      double t0;
+      if (meth < 2) { /* shifted: absorbs the k new rows, refits the targets of all mt rows */
+        memcpy(b, B, (size_t)mt * sizeof *b);
+        t0 = now();
+        rc = rm ? incre_train_shifted(651, SIA_ROW_MAJOR, k, n, 1, anr, n, (int)mt, AR, n, b, 1)
+                : incre_train_shifted(650, SIA_COL_MAJOR, k, n, 1, an, k, (int)mt, A, (int)mt, b, (int)mt);
+      } else { /* decre: removes them again */
+        memcpy(b, &B[m], (size_t)k * sizeof *b);
+        t0 = now();
+        rc = rm ? decre_train(651, SIA_ROW_MAJOR, 'N', k, n, 1, anr, n, b, 1)
+                : decre_train(650, SIA_COL_MAJOR, 'N', k, n, 1, an, k, b, k);
+      }
+      t[meth][r] = now() - t0;
+      if (rc) fprintf(stderr, "layouts: method %d returned %d\n", meth, rc), exit(41);
+    }
+  }
+  struct stat3 s[4];
+  for (int i = 0; i < 4; i++) s[i] = stats(t[i], ROUNDS);
+  double fs = 2.0 * 2 * mt * n + 2.0 * k * n * n, fd = 2.0 * k * n * n;
+  row("layout", "libsia_incre_train_shifted", mt, n, k, s[0], fs, s[0].med);
+  row("layout", "libsia_incre_train_shifted_rowmajor", mt, n, k, s[1], fs, s[0].med);
+  row("layout", "libsia_decre_train", mt, n, k, s[2], fd, s[2].med);
+  row("layout", "libsia_decre_train_rowmajor", mt, n, k, s[3], fd, s[2].med);
+  printf("# layouts m=%ld n=%d k=%d: row-major/column-major time: incre_train_shifted %.2f, decre_train %.2f\n", m, n, k,
+         s[1].med / s[0].med, s[3].med / s[2].med);
+  sia_memo_drop(650), sia_memo_drop(651);
+  free(A), free(B), free(AR), free(a), free(b), free(an), free(anr);
+}
+
 /* ---- call overhead ---- */
 static void bench_overhead(void) {
   const int calls = 200000;
@@ -451,10 +521,14 @@ int main(int argc, char **argv) {
   printf("# libsia %s bench; OpenBLAS single-threaded; %d interleaved rounds, median/min/max seconds\n",
          sia_version(), ROUNDS);
   printf("scenario,method,m,n,k,median_s,min_s,max_s,gflops,ratio_to_libsia\n");
-  /* A last argument -cold, -update or -pass runs that part alone. */
+  /* A last argument -cold, -update, -pass or -layout runs that part alone. */
   const char *only = argc > 1 && argv[argc - 1][0] == '-' && strcmp(argv[argc - 1], "-quick") ? argv[argc - 1] : "";
   int cold_only = strcmp(only, "-cold") == 0, update_only = strcmp(only, "-update") == 0,
       pass_only = strcmp(only, "-pass") == 0;
+  if (strcmp(only, "-layout") == 0) {
+    bench_layouts(100000, 33, 1000);
+    return 0;
+  }
   if (!cold_only && !pass_only) {
     if (!update_only) bench_overhead();
     bench_ceiling(0);
@@ -468,6 +542,7 @@ int main(int argc, char **argv) {
   if (!cold_only) bench_pass(quick ? 1000 : 10000, 33, 64);
   if (pass_only) return 0;
   if (!cold_only) bench_incre(quick ? 100000 : 1000000, 33, 10000);
+  if (!cold_only) bench_layouts(100000, 33, 1000);
   bench_cold(quick ? 100000 : 1000000, 33);
   bench_cold(quick ? 20000 : 200000, 97);
   bench_cold(quick ? 10000 : 100000, 17);

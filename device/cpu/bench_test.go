@@ -18,7 +18,7 @@ func BenchmarkTpqrt(b *testing.B) {
 				active = &kern
 				defer func() { active = prev }()
 				nc := n + 1
-				chunk := ChunkRows
+				chunk := chunkRows(nc)
 				rnd := rand.New(rand.NewPCG(1, 1))
 				t := make([]float64, n*nc)
 				for i := 0; i < n; i++ {
@@ -27,15 +27,16 @@ func BenchmarkTpqrt(b *testing.B) {
 					}
 					t[i*nc+i] += 10
 				}
-				src := make([]float64, chunk*nc)
+				ldw := chunk + ldPad // as the engine's blocks
+				src := make([]float64, ldw*nc)
 				for i := range src {
 					src[i] = rnd.NormFloat64()
 				}
-				w := make([]float64, chunk*nc)
+				w := make([]float64, ldw*nc)
 				b.ResetTimer()
 				for range b.N {
 					copy(w, src)
-					Tpqrt(n, nc, t, nc, chunk, w, chunk)
+					Tpqrt(n, nc, t, nc, chunk, w, ldw)
 				}
 				b.ReportMetric(2*float64(chunk)*float64(n*n)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

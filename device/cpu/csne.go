@@ -87,16 +87,45 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 // residualDD computes the residual r = b − A·x of target column r and
 // g = Aᵀ·r, both in double-double arithmetic (g[:n] the high parts rounded
 // to nearest with the low parts folded in, g[n:] scratch), and returns ‖r‖²
-// (in double). About 20 flops per entry of A.
+// (in double). About 20 flops per entry of A. Row-major rows are read in
+// place; column-major ones are transposed in blocks of residualBlock rows
+// into a row-major scratch first (reading a row at a column stride cost
+// column-major calls half as much time again).
 func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	hi, lo := g[:n], g[n:2*n]
 	clear(hi)
 	clear(lo)
-	for i := 0; i < all.K; i++ {
+	if !all.ColMajor {
+		rr = residualRowsDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
+	} else {
+		blk := min(all.K, residualBlock)
+		scratch := make([]float64, blk*n)
+		for i0 := 0; i0 < all.K; i0 += blk {
+			kb := min(blk, all.K-i0)
+			// Columns of A's block are the rows of its transpose.
+			transposeRows(all.A[i0:], all.LDA, n, kb, scratch, n)
+			rr += residualRowsDD(scratch, n, kb, n, all.B[r*all.LDB+i0:], 1, x, hi, lo)
+		}
+	}
+	for j := range hi {
+		hi[j] += lo[j]
+	}
+	return rr
+}
+
+// residualBlock is the row block of residualDD's column-major path.
+const residualBlock = 256
+
+// residualRowsDD accumulates, for the k row-major rows a (leading dimension
+// lda) with targets b[i*ldb], the double-double residuals' contributions to
+// g = Aᵀr into (hi, lo) and returns their squared norms.
+func residualRowsDD(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) (rr float64) {
+	x = x[:n]
+	for i := 0; i < k; i++ {
+		row := a[i*lda : i*lda+n]
 		// s = b_i − Σ_j a_ij·x_j, exactly up to O(ε²).
-		sh, sl := all.B[at(all.ColMajor, i, r, all.LDB)], 0.0
-		for j := 0; j < n; j++ {
-			a := all.A[at(all.ColMajor, i, j, all.LDA)]
+		sh, sl := b[i*ldb], 0.0
+		for j, a := range row {
 			p := a * x[j]
 			e := math.FMA(a, x[j], -p)
 			sh, sl = twoSumAdd(sh, -p, sl-e)
@@ -104,15 +133,11 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 		rh := sh + sl
 		rl := sl - (rh - sh)
 		rr += rh * rh
-		for j := 0; j < n; j++ {
-			a := all.A[at(all.ColMajor, i, j, all.LDA)]
+		for j, a := range row {
 			p := a * rh
 			e := math.FMA(a, rh, -p)
 			hi[j], lo[j] = twoSumAdd(hi[j], p, lo[j]+e+a*rl)
 		}
-	}
-	for j := range hi {
-		hi[j] += lo[j]
 	}
 	return rr
 }

@@ -75,17 +75,18 @@ func (e *Engine) Run(jobs []*device.Job) {
 }
 
 // ChunkRows is the most new rows the engine gathers into one column-major
-// block before running Tpqrt on it (chunkRows gives fewer for wide
-// models). Long columns amortize the per-column work of each reflector, but
-// the block must stay in the core's L2 cache across the passes of every
-// panel: on the development machine (AMD EPYC, 512 KiB L2; AVX2 kernel,
-// BenchmarkTpqrt, three alternating runs) 448 rows gave 17.5, 20.9 and 23.4
-// GFLOP/s at n = 33, 65 and 97 where 512 rows gave 16.2, 18.9 and 20.5, and
-// at n = 129 (512 rows: 532 KiB, over L2) 22.7 against 20.0.
-const ChunkRows = 448
+// block before running Tpqrt on it; chunkRows gives fewer for wide models,
+// and a job's rows are cut into equal blocks. Long columns amortize the
+// per-column work of each reflector, but the block must stay in the core's
+// L2 cache across the passes of every panel: on the development machine
+// (AMD EPYC, 512 KiB L2, AVX2 kernel) IncreTrain of k = 1 000 rows at
+// n = 65 ran at 20.7 GFLOP/s in two blocks of 500 rows against 18.4 in three
+// of 336, and Tpqrt at n = 129 at 22.7 GFLOP/s in blocks of 368 rows
+// (374 KiB) against 20.0 in blocks of 512 (532 KiB, over L2).
+const ChunkRows = 512
 
-// chunkRows is the block height for nc columns: ChunkRows, fewer when the
-// block would exceed 464 KiB, at least 64, a multiple of 8.
+// chunkRows is the most block height for nc columns: ChunkRows, fewer when
+// the block would exceed 464 KiB, at least 64, a multiple of 8.
 func chunkRows(nc int) int {
 	return min(ChunkRows, max(64, (464<<10)/(8*max(nc, 1)))) &^ 7
 }

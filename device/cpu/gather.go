@@ -39,6 +39,10 @@ func transposeRows(a []float64, lda, k, c int, w []float64, ldw int) {
 	if k == 0 || c == 0 {
 		return
 	}
+	if c == 1 && lda == 1 { // one contiguous column (row-major b, nrhs = 1)
+		copy(w[:k], a[:k])
+		return
+	}
 	_ = a[(k-1)*lda+c-1]
 	_ = w[(c-1)*ldw+k-1]
 	t4 := active.transpose4
