@@ -173,7 +173,7 @@ func (s *Solver) trainGroup(eng device.Engine, jobs []BatchJob, group []int, cur
 	var djobs []*device.Job
 	var owners []int
 	var scales []memoScale
-	var bufs []*[]float64
+	var bufs []*scratch
 	defer func() {
 		for _, p := range bufs {
 			s.put(p)

@@ -37,7 +37,8 @@ func geqr2(k, n, nc int, w []float64, ldw int, taus []float64) {
 		panic(errShortW)
 	}
 	row := make([]float64, nc)
-	ws := new(workspace)
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
 	for j := 0; j < n; j++ {
 		v := w[j*ldw+j+1 : j*ldw+k]
 		beta, tau := Larfg(w[j*ldw+j], v)

@@ -40,7 +40,8 @@ func Tpqrt(n, nc int, t []float64, ldt int, k int, w []float64, ldw int) {
 		return
 	}
 	kern := active
-	ws := new(workspace)
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
 	j := 0
 	// Panels of four reflectors, formed left-looking: each of the panel's
 	// columns receives the panel's earlier reflectors in two passes (their
