@@ -78,6 +78,7 @@ figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUIL
 	scripts/measure-figures.sh
 	$(if $(FULL),$(MAKE) --no-print-directory bench-index)
 	$(if $(FULL),OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench > $(BUILD)/results.csv && mv $(BUILD)/results.csv bench/results-devmachine.csv)
+	$(GO) run ./cmd/sia-perfplot -csv bench/results-devmachine.csv -out bench
 	$(PYTHON) scripts/derive_figures.py
 	$(PYTHON) scripts/readme_figures.py --write
 
@@ -225,11 +226,14 @@ $(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude -I$(OPENBLAS_INC) $< -L$(BUILD) -lsia -llapacke -lopenblas -lm -Wl,-rpath,'$$ORIGIN' -o $@
 
 # bench: Go kernel benchmarks per implementation, then the side-by-side
-# comparison with OpenBLAS/LAPACKE (CSV on stdout; BENCHFLAGS=-quick for
-# 10x smaller problems).
+# comparison with OpenBLAS/LAPACKE (CSV on stdout and in build/bench.csv,
+# the GFLOP/s plots in build/update-gflops-k*.{svg,png}; BENCHFLAGS=-quick
+# for 10x smaller problems, -update, -pass, -layout or -cold for one part).
+# `make figures FULL=1` reruns it into bench/results-devmachine.csv.
 bench: deps $(BUILD)/bench
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./device/cpu ./memo ./solver
-	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(BENCHFLAGS)
+	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(BENCHFLAGS) | tee $(BUILD)/bench.csv
+	$(GO) run ./cmd/sia-perfplot -csv $(BUILD)/bench.csv -out $(BUILD)
 
 # bench-index: the learned index's end-to-end benchmark (cmd/sia-bench):
 # YCSB D, E and a 50/50 mix over 1M keys of 16, 32 and 64 bytes, B-tree vs
