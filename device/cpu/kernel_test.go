@@ -243,3 +243,17 @@ func TestMaxAbsEveryKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestLdFor: every block height's leading dimension keeps its stride away
+// from a multiple of 4 KiB, pads by at least a cache line and by at most
+// 64 + ldPad rows (the engine allocates that much).
+func TestLdFor(t *testing.T) {
+	for kc := 1; kc <= 4096; kc++ {
+		ld := ldFor(kc)
+		r := ld * 8 % 4096
+		require.True(t, r >= 64 && r <= 4096-256, "kc=%d ld=%d", kc, ld)
+		require.GreaterOrEqual(t, ld, kc+ldPad)
+		require.LessOrEqual(t, ld, kc+ldPad+64, "kc=%d", kc)
+	}
+	require.Equal(t, 524, ldFor(500)) // two blocks of 500 rows (k = 1 000)
+}
