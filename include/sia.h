@@ -419,9 +419,11 @@ struct sia_job {
  * job.m, job.n, job.nrhs, job.a, job.lda, job.b, job.ldb) and receives its
  * own code in job.info; a failing job changes nothing and does not affect
  * the others. Jobs on distinct model IDs go to the training engine together
- * (in parallel on the CPU workers, or as one launch of one work-group per
- * model on an OpenCL device); jobs repeating a model ID are applied in batch
- * order.
+ * (on the CPU engine in groups that fit a core's L2 cache, sia_set_threads
+ * groups at a time; on an OpenCL device as one launch of one work-group per
+ * model); jobs repeating a model ID are applied in batch order. On the CPU
+ * engine every job's result and memo are bit for bit those of the
+ * incre_train call (TestTrainBatchGroups, on 1 to 3 threads).
  *
  * Returns the number of jobs whose info is non-zero (0: all succeeded); -1
  * if jobs is NULL while count > 0; -2 if count < 0.
