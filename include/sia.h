@@ -427,8 +427,10 @@ struct sia_job {
  *
  * Returns the number of jobs whose info is non-zero (0: all succeeded); -1
  * if jobs is NULL while count > 0; -2 if count < 0.
- * Thread-safety: safe; the batch holds the locks of the IDs it trains (in
- * ascending order), so it is serialized with other calls on those IDs.
+ * Thread-safety: safe; the batch holds the locks of all the IDs it trains
+ * (taken once, in ascending order, for the whole call, also when it repeats
+ * an ID), so it is serialized with other calls on those IDs. Jobs may run
+ * concurrently: one job's b must not overlap another job's a or b.
  * Lifetime: a, b and the job array are used only during the call.
  * Since 0.1.
  */

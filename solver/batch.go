@@ -30,8 +30,11 @@ type BatchJob struct {
 // result in Err; a failing job changes nothing and does not affect the
 // others. Jobs on distinct IDs go to the engine together (in parallel on the
 // CPU workers or as one launch on an OpenCL device); jobs repeating an ID
-// are applied in their order in the batch, in successive waves. It returns
-// the number of failed jobs.
+// are applied in their order in the batch, in successive waves; the locks of
+// all the batch's IDs are held for the whole call, so no other call on an ID
+// runs between its jobs. An internal error (a recovered panic) fails the jobs
+// not yet committed with CodeInternal, their memos unchanged. It returns the
+// number of failed jobs.
 func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 	const op = "train_batch"
 	// Wave w holds the w-th job of each ID. A job's arguments (and its NaN
@@ -58,8 +61,20 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 		}
 		waves[w] = append(waves[w], i)
 	}
-	for _, wave := range waves {
-		s.trainWave(jobs, wave)
+	// One lock set for the whole batch (wave 0 holds every ID once): a
+	// batch repeating an ID is atomic with respect to other calls on it.
+	if len(waves) > 0 {
+		ids := make([]int64, len(waves[0]))
+		for q, i := range waves[0] {
+			ids[q] = jobs[i].ID
+		}
+		_ = s.store.UpdateMany(ids, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
+			next := make(map[int64]*memo.Model, len(ids))
+			for _, wave := range waves {
+				s.trainWave(jobs, wave, cur, next)
+			}
+			return next, nil
+		})
 	}
 	for i := range jobs {
 		if jobs[i].Err != nil {
@@ -69,12 +84,9 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 	return failed
 }
 
-// trainWave trains jobs whose IDs are distinct, holding all their locks.
-func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
-	ids := make([]int64, len(wave))
-	for q, i := range wave {
-		ids[q] = jobs[i].ID
-	}
+// trainWave trains jobs whose IDs are distinct, their locks held (cur),
+// adding the new memos to next.
+func (s *Solver) trainWave(jobs []BatchJob, wave []int, cur, next map[int64]*memo.Model) {
 	bytes, conc, each := 0, 1, s.Engine()
 	if gs, ok := each.(device.GroupSizer); ok {
 		bytes, conc, each = gs.Grouping()
@@ -96,58 +108,53 @@ func (s *Solver) trainWave(jobs []BatchJob, wave []int) {
 		groups = append(groups, wave[g0:g1])
 		g0 = g1
 	}
-	_ = s.store.UpdateMany(ids, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
-		next := make(map[int64]*memo.Model, len(wave))
-		if conc <= 1 || len(groups) == 1 {
-			for _, g := range groups {
-				s.trainGroup(each, jobs, g, cur, next)
-			}
-			return next, nil
+	if conc <= 1 || len(groups) == 1 {
+		for _, g := range groups {
+			part := make(map[int64]*memo.Model, len(g))
+			s.trainGroupSafe(each, jobs, g, cur, part)
+			maps.Copy(next, part)
 		}
-		// Groups on conc goroutines: everything per job (checks, unpack,
-		// training, pack) runs in parallel; jobs and models are disjoint
-		// between groups, cur is only read, next is merged under mu.
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		var nextGroup atomic.Int64
-		for range min(conc, len(groups)) {
-			wg.Go(func() {
-				for {
-					q := int(nextGroup.Add(1)) - 1
-					if q >= len(groups) {
-						return
-					}
-					part := make(map[int64]*memo.Model, len(groups[q]))
-					if !s.trainGroupSafe(each, jobs, groups[q], cur, part) {
-						continue
-					}
-					mu.Lock()
-					maps.Copy(next, part)
-					mu.Unlock()
+		return
+	}
+	// Groups on conc goroutines: everything per job (checks, unpack,
+	// training, pack) runs in parallel; jobs and models are disjoint
+	// between groups, cur is only read, next is merged under mu.
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var nextGroup atomic.Int64
+	for range min(conc, len(groups)) {
+		wg.Go(func() {
+			for {
+				q := int(nextGroup.Add(1)) - 1
+				if q >= len(groups) {
+					return
 				}
-			})
-		}
-		wg.Wait()
-		return next, nil
-	})
+				part := make(map[int64]*memo.Model, len(groups[q]))
+				s.trainGroupSafe(each, jobs, groups[q], cur, part)
+				mu.Lock()
+				maps.Copy(next, part)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
 }
 
-// trainGroupSafe is trainGroup on a goroutine of its own: a panic (an
-// internal error; the engine recovers its own) fails the group's jobs that
-// have no result yet with CodeInternal and stores none of the group's memos.
-func (s *Solver) trainGroupSafe(eng device.Engine, jobs []BatchJob, group []int, cur, part map[int64]*memo.Model) (ok bool) {
+// trainGroupSafe is trainGroup with panics (internal errors; the engine
+// recovers its own) contained: the group's jobs that were not yet
+// committed (their memo in part, a map of this group's only) fail with
+// CodeInternal, those committed keep their results.
+func (s *Solver) trainGroupSafe(eng device.Engine, jobs []BatchJob, group []int, cur, part map[int64]*memo.Model) {
 	defer func() {
 		if r := recover(); r != nil {
 			for _, i := range group {
-				if jobs[i].Err == nil {
+				if jobs[i].Err == nil && part[jobs[i].ID] == nil {
 					jobs[i].Err = newError("train_batch", CodeInternal)
 				}
 			}
-			ok = false
 		}
 	}()
 	s.trainGroup(eng, jobs, group, cur, part)
-	return true
 }
 
 // check validates the job's arguments as IncreTrain does and returns the
@@ -221,11 +228,13 @@ func (s *Solver) trainGroup(eng device.Engine, jobs []BatchJob, group []int, cur
 			j.Err = newError(op, info)
 			continue
 		}
+		// The solution first: should writing it fail (an internal error),
+		// the memo is still the one before the job.
+		putX(j.Layout, j.N, j.NRHS, dj.X, j.B, j.LDB)
 		m := cur[j.ID]
 		m.Pack(dj.T, j.N+j.NRHS, dj.RSS)
 		scales[q].store(m)
 		m.Rows += int64(j.M)
-		putX(j.Layout, j.N, j.NRHS, dj.X, j.B, j.LDB)
 		next[j.ID] = m
 	}
 }

@@ -5,9 +5,16 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/device/cpu"
+	"github.com/libsia/sia/memo"
 
 	"github.com/libsia/sia/device/enginetest"
 	"github.com/libsia/sia/solver"
@@ -144,5 +151,137 @@ func TestTrainBatchGroups(t *testing.T) {
 				require.Equal(t, serial.Memo(id), batch.Memo(id), "model %d", id)
 			}
 		})
+	}
+}
+
+// hookEngine runs hook once, on its first Run after hook is set, then waits
+// before training: a call that hook starts gets to queue for the batch's
+// locks.
+type hookEngine struct {
+	inner device.Engine
+	once  sync.Once
+	hook  func()
+}
+
+func (e *hookEngine) Name() string { return "hook" }
+func (e *hookEngine) Run(jobs []*device.Job) {
+	if e.hook == nil {
+		e.inner.Run(jobs)
+		return
+	}
+	e.once.Do(func() {
+		e.hook()
+		time.Sleep(5 * time.Millisecond) // past sync.Mutex's 1 ms: the waiter is handed the lock on unlock
+	})
+	e.inner.Run(jobs)
+}
+
+// TestTrainBatchAtomicAcrossWaves: a batch that repeats an ID holds its
+// locks for the whole call, so an incre_train on that ID started during the
+// batch runs after all of the batch's jobs on it (sia.h: multi-ID calls are
+// atomic with respect to calls on their IDs) — the memo is the serial
+// replay j1, j2, then j3, never j1, j3, j2.
+func TestTrainBatchAtomicAcrossWaves(t *testing.T) {
+	const n, k = 3, 4
+	rnd := rand.New(rand.NewPCG(32, 1))
+	rows := func() ([]float64, []float64) {
+		a, b := make([]float64, k*n), make([]float64, k)
+		for i := range a {
+			a[i] = rnd.NormFloat64()
+		}
+		for i := range b {
+			b[i] = rnd.NormFloat64()
+		}
+		return a, b
+	}
+	a0, b0 := make([]float64, 2*n*n), make([]float64, 2*n)
+	for i := range a0 {
+		a0[i] = rnd.NormFloat64()
+	}
+	var r [3][2][]float64
+	for q := range r {
+		r[q][0], r[q][1] = rows()
+	}
+	replay := solver.New()
+	require.NoError(t, replay.ColdTrain(1, solver.RowMajor, 'N', 2*n, n, 1, slices.Clone(a0), n, slices.Clone(b0), 1))
+	for _, q := range []int{0, 1, 2} {
+		require.NoError(t, replay.IncreTrain(1, solver.RowMajor, 'N', k, n, 1, r[q][0], n, slices.Clone(r[q][1]), 1))
+	}
+	for try := range 5 {
+		eng := &hookEngine{inner: &cpu.Engine{Workers: 1}}
+		sv := solver.New(solver.WithEngine(eng))
+		for _, id := range []int64{1, 2} {
+			require.NoError(t, sv.ColdTrain(id, solver.RowMajor, 'N', 2*n, n, 1, slices.Clone(a0), n, slices.Clone(b0), 1))
+		}
+		var wg sync.WaitGroup
+		eng.hook = func() {
+			wg.Go(func() {
+				assert.NoError(t, sv.IncreTrain(1, solver.RowMajor, 'N', k, n, 1, r[2][0], n, slices.Clone(r[2][1]), 1))
+			})
+		}
+		job := func(id int64, q int) solver.BatchJob {
+			return solver.BatchJob{ID: id, Layout: solver.RowMajor, M: k, N: n, NRHS: 1, A: r[q][0], LDA: n, B: slices.Clone(r[q][1]), LDB: 1}
+		}
+		require.Zero(t, sv.TrainBatch([]solver.BatchJob{job(1, 0), job(2, 1), job(1, 1)}))
+		wg.Wait()
+		require.Equal(t, replay.Memo(1), sv.Memo(1), "try %d: another call ran between the batch's jobs on ID 1", try)
+	}
+}
+
+// breakEngine trains groups of two jobs on inner and then cuts the second
+// job's solution short, so that writing it back panics: an internal error
+// after the engine, in the batch's own code.
+type breakEngine struct{ inner device.Engine }
+
+func (e *breakEngine) Name() string { return "break" }
+func (e *breakEngine) Run(jobs []*device.Job) {
+	e.inner.Run(jobs)
+	if len(jobs) == 2 {
+		jobs[1].X = jobs[1].X[:0]
+	}
+}
+func (e *breakEngine) Grouping() (int, int, device.Engine) { return 1, 1, e }
+
+// pairEngine hands out groups of two jobs (224 bytes each at n = 3, k = 4).
+type pairEngine struct{ breakEngine }
+
+func (e *pairEngine) Grouping() (int, int, device.Engine) { return 500, 1, &e.breakEngine }
+
+// TestTrainBatchInternalError: a panic in the batch's own code fails only
+// the jobs not yet committed, with CodeInternal and their memos as they
+// were; jobs committed before it keep their results and memos, and the
+// batch goes on with the next group.
+func TestTrainBatchInternalError(t *testing.T) {
+	const n, k = 3, 4
+	rnd := rand.New(rand.NewPCG(33, 1))
+	sv, replay := solver.New(solver.WithEngine(&pairEngine{breakEngine{&cpu.Engine{Workers: 1}}})), solver.New()
+	a0, b0 := make([]float64, 2*n*n), make([]float64, 2*n)
+	for i := range a0 {
+		a0[i] = rnd.NormFloat64()
+	}
+	var jobs []solver.BatchJob
+	for id := range int64(4) {
+		for _, s := range []*solver.Solver{sv, replay} {
+			require.NoError(t, s.ColdTrain(id, solver.RowMajor, 'N', 2*n, n, 1, slices.Clone(a0), n, slices.Clone(b0), 1))
+		}
+		a, b := make([]float64, k*n), make([]float64, k)
+		for i := range a {
+			a[i] = rnd.NormFloat64()
+		}
+		jobs = append(jobs, solver.BatchJob{ID: id, Layout: solver.RowMajor, M: k, N: n, NRHS: 1, A: a, LDA: n, B: b, LDB: 1})
+	}
+	before := []*memo.Model{sv.Memo(0), sv.Memo(1), sv.Memo(2), sv.Memo(3)}
+	require.Equal(t, 2, sv.TrainBatch(jobs))
+	for q, j := range jobs {
+		if q%2 == 1 { // the second of each group of two
+			require.Equal(t, solver.CodeInternal, solver.Code(j.Err), "job %d", q)
+			require.Equal(t, before[q], sv.Memo(j.ID), "job %d: a failed job changed its memo", q)
+			continue
+		}
+		require.NoError(t, j.Err, "job %d", q)
+		b := make([]float64, k)
+		require.NoError(t, replay.IncreTrain(j.ID, solver.RowMajor, 'N', k, n, 1, j.A, n, b, 1))
+		require.Equal(t, b[:n], j.B[:n], "job %d", q)
+		require.Equal(t, replay.Memo(j.ID), sv.Memo(j.ID), "job %d", q)
 	}
 }
