@@ -63,8 +63,11 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
-// TestBlockKernelsAgree checks every kernel's dot4x2, upd4x2, upd4x1,
-// dot4x3 and upd4x3 against plain loops for lengths 1 to 40.
+// TestBlockKernelsAgree checks every kernel's dot4x2, dot4x3, upd4x1,
+// upd4x2 and upd4x3 against plain loops for lengths 1 to 40: the dot
+// products out[cols·i+c] = v_i·w_c, and the updates w_c −= Σ_i s[cols·i+c]·v_i
+// with every other element of the buffer (v, other columns, the padding row
+// past each column) left as it was.
 func TestBlockKernelsAgree(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(6, 6))
 	for _, kern := range kernels {
@@ -75,60 +78,50 @@ func TestBlockKernelsAgree(t *testing.T) {
 			}
 			col := func(c int) []float64 { return buf[c*(k+1) : c*(k+1)+k] }
 			v := [4]*float64{&col(0)[0], &col(1)[0], &col(2)[0], &col(3)[0]}
-			var got [8]float64
-			kern.dot4x2(k, &v, &col(4)[0], &col(5)[0], &got)
-			for i := range 4 {
-				for c := range 2 {
-					require.InDelta(t, dot(col(i), col(4+c)), got[2*i+c], 1e-12*float64(k), "%s k=%d", kern.name, k)
-				}
-			}
-			s := [8]float64{0.5, -1, 2, 0.25, -3, 1.5, 0.75, -0.5}
-			before := append([]float64(nil), buf...)
-			kern.upd4x2(k, &v, &col(4)[0], &col(5)[0], &s)
-			for c := range 2 {
-				for r := range k {
-					want := before[(4+c)*(k+1)+r]
-					for i := range 4 {
-						want -= s[2*i+c] * before[i*(k+1)+r]
-					}
-					require.InDelta(t, want, buf[(4+c)*(k+1)+r], 1e-12, "%s k=%d", kern.name, k)
-				}
-				require.Equal(t, before[(4+c)*(k+1)+k], buf[(4+c)*(k+1)+k], "past the column")
-			}
-			s1 := [4]float64{-0.75, 2, 0.5, -1.25}
-			before = append(before[:0], buf...)
-			kern.upd4x1(k, &v, &col(5)[0], &s1)
-			for r := range k {
-				want := before[5*(k+1)+r]
-				for i := range 4 {
-					want -= s1[i] * before[i*(k+1)+r]
-				}
-				require.InDelta(t, want, buf[5*(k+1)+r], 1e-12, "%s k=%d upd4x1", kern.name, k)
-			}
-			require.Equal(t, before[:5*(k+1)], buf[:5*(k+1)], "upd4x1 wrote outside its column")
-			require.Equal(t, before[5*(k+1)+k], buf[5*(k+1)+k], "past the column")
 			w3 := [3]*float64{&col(4)[0], &col(5)[0], &col(6)[0]}
+			// dots checks out against v_i·w_c for the cols columns from column 4.
+			dots := func(name string, cols int, out []float64) {
+				for i := range 4 {
+					for c := range cols {
+						require.InDelta(t, dot(col(i), col(4+c)), out[cols*i+c], 1e-12*float64(k), "%s k=%d %s", kern.name, k, name)
+					}
+				}
+			}
+			var got2 [8]float64
+			kern.dot4x2(k, &v, w3[0], w3[1], &got2)
+			dots("dot4x2", 2, got2[:])
 			var got3 [12]float64
 			kern.dot4x3(k, &v, &w3, &got3)
-			for i := range 4 {
-				for c := range 3 {
-					require.InDelta(t, dot(col(i), col(4+c)), got3[3*i+c], 1e-12*float64(k), "%s k=%d dot4x3", kern.name, k)
-				}
-			}
-			s3 := [12]float64{0.5, -1, 2, 0.25, -3, 1.5, 0.75, -0.5, 1.25, -2, 0.125, 3}
-			before = append(before[:0], buf...)
-			kern.upd4x3(k, &v, &w3, &s3)
-			for c := range 3 {
-				for r := range k {
-					want := before[(4+c)*(k+1)+r]
-					for i := range 4 {
-						want -= s3[3*i+c] * before[i*(k+1)+r]
+			dots("dot4x3", 3, got3[:])
+			s := []float64{0.5, -1, 2, 0.25, -3, 1.5, 0.75, -0.5, 1.25, -2, 0.125, 3}
+			for _, u := range []struct {
+				name        string
+				first, cols int
+				run         func()
+			}{
+				{"upd4x1", 5, 1, func() { kern.upd4x1(k, &v, w3[1], (*[4]float64)(s)) }},
+				{"upd4x2", 4, 2, func() { kern.upd4x2(k, &v, w3[0], w3[1], (*[8]float64)(s)) }},
+				{"upd4x3", 4, 3, func() { kern.upd4x3(k, &v, &w3, (*[12]float64)(s)) }},
+			} {
+				before := append([]float64(nil), buf...)
+				u.run()
+				want := append([]float64(nil), before...)
+				for c := range u.cols {
+					for r := range k {
+						x := before[(u.first+c)*(k+1)+r]
+						for i := range 4 {
+							x -= s[u.cols*i+c] * before[i*(k+1)+r]
+						}
+						want[(u.first+c)*(k+1)+r] = x
 					}
-					require.InDelta(t, want, buf[(4+c)*(k+1)+r], 1e-12, "%s k=%d upd4x3", kern.name, k)
 				}
-				require.Equal(t, before[(4+c)*(k+1)+k], buf[(4+c)*(k+1)+k], "past the column")
+				require.InDeltaSlice(t, want, buf, 1e-12, "%s k=%d %s", kern.name, k, u.name)
+				for i := range buf { // outside the updated columns: exactly as before
+					if c, r := i/(k+1), i%(k+1); c < u.first || c >= u.first+u.cols || r == k {
+						require.Equal(t, before[i], buf[i], "%s k=%d %s wrote element %d", kern.name, k, u.name, i)
+					}
+				}
 			}
-			require.Equal(t, before[:4*(k+1)], buf[:4*(k+1)], "upd4x3 wrote into v")
 		}
 	}
 }
