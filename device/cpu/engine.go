@@ -29,7 +29,7 @@ func (e *Engine) Name() string { return "cpu" }
 // groups of 256 KiB of factors and rows, within a core's L2 cache, Workers
 // groups at a time, each on a one-worker engine (10 000 models of n = 33,
 // k = 64 row-major, one worker: 36.9 µs per job in one group, 24.4 µs in
-// groups; solver's BenchmarkPass).
+// groups; solver's BenchmarkPass, then run at 10 000 models).
 func (e *Engine) Grouping() (bytes, concurrent int, each device.Engine) {
 	w := max(e.Workers, 1)
 	if w == 1 {
@@ -97,8 +97,8 @@ const ldPad = 8
 
 // ldFor is the leading dimension of a block of kc rows: kc + ldPad, padded
 // further so that a column's stride is not within 256 bytes below, nor 64
-// above, a multiple of 4 KiB. With such strides (512 rows exactly, or the
-// 508 of two blocks of 500 rows plus one line) the row-major gather's stores
+// above, a multiple of 4 KiB. With such strides (an unpadded 512 rows, or the
+// 508 of a block of 500 rows plus one line) the row-major gather's stores
 // to neighbouring columns fall on the same L1 sets a page apart: n = 97,
 // k = 1 000 row-major ran at 18.7-19.9 GFLOP/s with a stride of 4 064 bytes
 // and at 22.6 with 4 192 (column-major: 21.9).
@@ -296,8 +296,9 @@ func (e *Engine) absorb(j *device.Job) {
 		r0 = k0
 	}
 	if r0 < src.K {
-		// Equal blocks (1 000 rows: three of 336, not 448 + 448 + 104,
-		// whose last block would run the kernels on short columns).
+		// Equal blocks (1 000 rows: two of 500, not 512 + 488; 1 100 rows:
+		// three of 368, not 512 + 512 + 76, whose last block would run the
+		// kernels on short columns).
 		blocks := (src.K - r0 + chunk - 1) / chunk
 		chunk = min(chunk, ((src.K-r0+blocks-1)/blocks+7)&^7)
 		p := e.scratch((ldFor(chunk) + 64) * nc) // a shorter last block may pad more
