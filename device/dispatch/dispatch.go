@@ -9,11 +9,20 @@
 // "auto" jobs smaller than Crossover flops stay on the CPU, where a device
 // launch and transfer would cost more than the work. A Dispatcher is a
 // device.Engine, so the solver never knows which engine it got.
+//
+// OpenCL is probed lazily. Under "auto" nothing OpenCL is loaded (no
+// dlopen of the ICD loader, no driver initialised: PoCL alone adds about
+// 65 MB of resident memory and 0.1 s) until a batch holds a job of at least
+// Crossover flops — the first job an accelerator could take — or until
+// someone asks about devices (Name, Describe). "cpu" never loads OpenCL
+// unless Describe lists the devices; an explicit "opencl…" spec opens its
+// device in New. ctest/test_lazy_load.c holds libsia to this.
 package dispatch
 
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +45,8 @@ type Dispatcher struct {
 	spec string
 	cpu  atomic.Pointer[cpu.Engine]
 
-	probe  sync.Once // "auto": the OpenCL probe happens on first use
+	probe  sync.Once   // "auto": the OpenCL probe, on the first large job or device query
+	probed atomic.Bool // probe has run (or is not needed): ocl and note are final
 	ocl    *opencl.Engine
 	note   string       // why there is no OpenCL engine, or which one was chosen
 	routed atomic.Int64 // jobs kept on the CPU by Crossover
@@ -56,7 +66,7 @@ func New(spec string, workers int) (*Dispatcher, error) {
 	switch {
 	case spec == "cpu":
 		d.note = "cpu selected"
-		d.probe.Do(func() {})
+		d.settle(func() {})
 	case spec == "auto":
 	case spec == "opencl" || strings.HasPrefix(spec, "opencl:"):
 		p, dv := -1, -1
@@ -75,7 +85,7 @@ func New(spec string, workers int) (*Dispatcher, error) {
 		}
 		d.ocl = e
 		d.note = "selected " + e.Name()
-		d.probe.Do(func() {})
+		d.settle(func() {})
 	default:
 		return nil, fmt.Errorf("dispatch: unknown engine %q (want auto, cpu, opencl or opencl:<platform>:<device>)", spec)
 	}
@@ -88,6 +98,29 @@ type cpuForward struct{ d *Dispatcher }
 
 func (f cpuForward) Name() string           { return f.d.cpu.Load().Name() }
 func (f cpuForward) Run(jobs []*device.Job) { f.d.cpu.Load().Run(jobs) }
+
+// settle runs f as the probe unless the probe has run already, and marks
+// the probe done: from then on ocl and note do not change.
+func (d *Dispatcher) settle(f func()) {
+	d.probe.Do(func() {
+		f()
+		d.probed.Store(true)
+	})
+}
+
+// ensureProbe probes OpenCL ("auto") if that has not happened yet.
+func (d *Dispatcher) ensureProbe() { d.settle(d.autoProbe) }
+
+// Probed reports whether the dispatcher has looked for OpenCL devices (or
+// needs not: "cpu", an explicit "opencl…" spec, Close). Under "auto" it is
+// false until a job of Crossover flops or more is run or a device query
+// (Name, Describe, Grouping after such a job) is made.
+func (d *Dispatcher) Probed() bool { return d.probed.Load() }
+
+// large reports whether a job is big enough for an accelerator under
+// "auto": 2·k·n² flops of the structured update at least Crossover.
+func large(j *device.Job) bool { return 2*float64(j.New.K)*float64(j.N)*float64(j.N) >= Crossover }
+
 func (d *Dispatcher) autoProbe() {
 	devs, err := opencl.Devices()
 	if err != nil {
@@ -120,7 +153,7 @@ func (d *Dispatcher) autoProbe() {
 // closed). Whoever replaces a dispatcher (a new device selection) closes
 // the old one; a Run after Close trains on the CPU engine. Idempotent.
 func (d *Dispatcher) Close() {
-	d.probe.Do(func() {}) // a later Run must not probe and open an engine
+	d.settle(func() {}) // a later Run must not probe and open an engine
 	if d.ocl != nil {
 		d.ocl.Close()
 	}
@@ -131,7 +164,7 @@ func (d *Dispatcher) SetThreads(n int) { d.cpu.Store(&cpu.Engine{Workers: max(n,
 
 // Name returns the engine jobs go to: "cpu" or "opencl:<p>:<d>".
 func (d *Dispatcher) Name() string {
-	d.probe.Do(d.autoProbe)
+	d.ensureProbe()
 	if d.ocl != nil {
 		return d.ocl.Name()
 	}
@@ -139,20 +172,47 @@ func (d *Dispatcher) Name() string {
 }
 
 // Grouping is the CPU engine's when jobs go to it, and the whole batch in
-// one Run when an OpenCL engine is selected (device.GroupSizer).
+// one Run when an OpenCL engine is selected (device.GroupSizer). Before
+// "auto" has probed it is the CPU engine's grouping with each group run
+// through the dispatcher's routing, so that a group holding a large job
+// probes and sends that job to an accelerator if there is one.
 func (d *Dispatcher) Grouping() (bytes, concurrent int, each device.Engine) {
-	d.probe.Do(d.autoProbe)
+	if !d.probed.Load() {
+		bytes, concurrent, each = d.cpu.Load().Grouping()
+		return bytes, concurrent, routed{d, each}
+	}
 	if d.ocl == nil {
 		return d.cpu.Load().Grouping()
 	}
 	return 0, 1, d
 }
 
+// routed runs a group of the CPU engine's grouping (each) through the
+// dispatcher's routing.
+type routed struct {
+	d    *Dispatcher
+	each device.Engine
+}
+
+func (r routed) Name() string           { return r.each.Name() }
+func (r routed) Run(jobs []*device.Job) { r.d.run(jobs, r.each) }
+
 // Run trains the batch on the selected engine.
-func (d *Dispatcher) Run(jobs []*device.Job) {
-	d.probe.Do(d.autoProbe)
+func (d *Dispatcher) Run(jobs []*device.Job) { d.run(jobs, d.cpu.Load()) }
+
+// run trains jobs, those that stay on the CPU with cpuEng. Under "auto" a
+// batch of small jobs stays on the CPU without probing.
+func (d *Dispatcher) run(jobs []*device.Job, cpuEng device.Engine) {
+	if !d.probed.Load() {
+		if !slices.ContainsFunc(jobs, large) {
+			d.routed.Add(int64(len(jobs)))
+			cpuEng.Run(jobs)
+			return
+		}
+		d.ensureProbe()
+	}
 	if d.ocl == nil {
-		d.cpu.Load().Run(jobs)
+		cpuEng.Run(jobs)
 		return
 	}
 	if d.spec != "auto" {
@@ -161,15 +221,15 @@ func (d *Dispatcher) Run(jobs []*device.Job) {
 	}
 	var small, big []*device.Job
 	for _, j := range jobs {
-		if 2*float64(j.New.K)*float64(j.N)*float64(j.N) < Crossover {
-			small = append(small, j)
-		} else {
+		if large(j) {
 			big = append(big, j)
+		} else {
+			small = append(small, j)
 		}
 	}
 	if len(small) > 0 {
 		d.routed.Add(int64(len(small)))
-		d.cpu.Load().Run(small)
+		cpuEng.Run(small)
 	}
 	if len(big) > 0 {
 		d.ocl.Run(big)
@@ -179,7 +239,7 @@ func (d *Dispatcher) Run(jobs []*device.Job) {
 // Describe reports the OpenCL devices found, the selection and the
 // engines' counters, one item per line.
 func (d *Dispatcher) Describe() string {
-	d.probe.Do(d.autoProbe)
+	d.ensureProbe()
 	var b strings.Builder
 	fmt.Fprintf(&b, "selection: %s -> %s\n", d.spec, d.Name())
 	fmt.Fprintf(&b, "cpu engine: %d worker(s), kernel %s (available: %s)\n",
