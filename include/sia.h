@@ -1,5 +1,6 @@
 /*
  * sia.h -- libsia: incremental least-squares training for learned indexes.
+ * SPDX-License-Identifier: BSD-3-Clause -- Copyright (c) The libsia authors (LICENSE).
  *
  * libsia is a drop-in for LAPACK's least-squares driver dgels when training
  * the linear models of a learned index (SIndex, ALEX, LIPP, XIndex, ...). It
@@ -446,7 +447,10 @@ int sia_train_batch(struct sia_job *jobs, int count);
  * would cost more than the work; "cpu"; "opencl": the preferred usable
  * OpenCL device (accelerator, GPU, CPU); "opencl:<platform>:<device>":
  * that device (indexes as sia_device_describe lists them). OpenCL is loaded
- * at run time (dlopen("libOpenCL.so.1"), or $SIA_OPENCL_LIB); a precompiled
+ * at run time (dlopen("libOpenCL.so.1"), or $SIA_OPENCL_LIB), and only when
+ * needed: by sia_device_select("opencl..."), sia_device_describe, or under
+ * "auto" the first job of 1e6 flops or more -- loading libsia and small
+ * calls never touch it (ctest/test_lazy_load.c); a precompiled
  * program for FPGA boards is taken from $SIA_OPENCL_BINARY. Jobs the OpenCL
  * kernel does not run (cold training that must leave dgels's residual
  * rows, decre_train, incre_train_shifted, the rank-revealing mode,
