@@ -85,15 +85,21 @@ def demo():
     text = rd("bench/demo/demo.txt")
     table = [line for line in text.splitlines() if re.match(r"\s+\d+\s+\d+\s+\d+\s", line)]
     claim(table, "demo.txt: no per-round lines")
+    # round, rows, new, cold "median [min–max]", incre "median [min–max]",
+    # speed-up "median [min–max]", max|x_c - x_i|, rel diff
     r = [line.split() for line in table]
+    claim(all(len(x) == 11 for x in r), "demo.txt: a per-round line is not 'round rows new cold [range] incre [range] speedup [range] maxabs rel'")
     rows_ = [int(x[1]) for x in r]
     new = [int(x[2]) for x in r]
-    speed = [float(x[5].rstrip("x")) for x in r]
-    rel = [float(x[7]) for x in r]
+    speed = [float(x[7].rstrip("x")) for x in r]
+    rel = [float(x[10]) for x in r]
     mk = [m / k for m, k in zip(rows_, new)]
+    reps = re.search(r"timed (\d+) times", text)
+    claim(reps, "demo.txt: no 'each retrain timed N times' line")
     out = ["```", text.rstrip("\n"), "```", ""]
     out.append(
-        f"In this run: speed-up per round {rng(speed, '{:.1f}')}× (median {statistics.median(speed):.1f}×) "
+        f"In this run (each retrain timed {reps.group(1)} times): median speed-up per round {rng(speed, '{:.1f}')}× "
+        f"(median over rounds {statistics.median(speed):.1f}×) "
         f"where m/k, the ratio of all rows to new rows, is {rng(mk, '{:.0f}')}; the two models "
         f"differ by at most {max(rel):.1e} relative."
     )
