@@ -76,7 +76,8 @@ type gelsArgs struct {
 	lda           int
 	b             []float64
 	ldb           int
-	bRows, bCheck int // rows of b spanned, rows of b read as input
+	bRows, bCheck int  // rows of b spanned, rows of b read as input
+	keep          bool // a cold call that may keep a memo (model ID ≥ 0)
 
 	anrm, bnrm float64 // set by check: max |a_ij|, max |b_ij| over what it read
 }
@@ -85,9 +86,11 @@ type gelsArgs struct {
 // (layout; NaN in a; NaN in b; for row-major lda then ldb; then dgels's own
 // checks of trans, m, n, nrhs, lda, ldb) and then what LAPACKE cannot check:
 // slices (C pointers) long enough. ±Inf is rejected like NaN. Extents above
-// MaxElements (and, for memoized calls, n or nrhs above MaxColumns) are
-// rejected with CodeTooBig right after the layout, before anything is read.
-// incre selects incre_train's rules: trans must be 'N', m ≥ 1 and n ≥ 1.
+// MaxElements (and, for calls that keep a memo, n or nrhs above MaxColumns)
+// are rejected with CodeTooBig right after the layout, before anything is
+// read; a cold call that keeps no memo (g.keep false: a negative model ID)
+// accepts every n and nrhs LAPACKE_dgels accepts. incre selects
+// incre_train's rules: trans must be 'N', m ≥ 1 and n ≥ 1.
 // On success g.anrm and g.bnrm hold the largest magnitudes read.
 func (g *gelsArgs) check(incre bool) int {
 	if g.layout != RowMajor && g.layout != ColMajor {
@@ -98,7 +101,7 @@ func (g *gelsArgs) check(incre bool) int {
 	if ea > MaxElements || eb > MaxElements {
 		return CodeTooBig
 	}
-	memoized := incre || (g.trans == 'N' || g.trans == 'n') && g.m >= g.n
+	memoized := incre || g.keep && (g.trans == 'N' || g.trans == 'n') && g.m >= g.n
 	if memoized && (g.n > MaxColumns || g.nrhs > MaxColumns) {
 		return CodeTooBig
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/libsia/sia/device/enginetest"
 	"github.com/libsia/sia/solver"
 )
 
@@ -98,6 +99,32 @@ func TestColdArgs(t *testing.T) {
 	}
 }
 
+// TestColdNoMemoLimit: the 4 096-column limit applies only to calls that
+// keep a memo; with a negative model ID cold_train accepts every call
+// LAPACKE_dgels accepts (ctest/test_gels.c checks the same against
+// LAPACKE, n = 5 000 included).
+func TestColdNoMemoLimit(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	const m, n, nrhs = 10, 3, solver.MaxColumns + 904 // 5 000 target columns
+	a := randn(rnd, m*n)
+	b := randn(rnd, m*nrhs)
+	want, ok := enginetest.Gels('N', m, n, nrhs, a, b)
+	require.True(t, ok)
+	s := store(solver.RowMajor, m, n, nrhs, a, b, m, 0)
+	require.NoError(t, s.cold(solver.New(), -1, 'N'))
+	require.LessOrEqual(t, enginetest.RelDiff(s.bRow(n), want[:n*nrhs]), 1e-12)
+	// A memoized call over the limit is refused before anything is read,
+	// leaving an earlier memo of its ID as it was.
+	sv := solver.New()
+	seedMemo(t, sv, 7, 3, 1)
+	before := sv.Memo(7)
+	for _, c := range []struct{ m, n, nrhs int }{{m, n, nrhs}, {solver.MaxColumns + 1, solver.MaxColumns + 1, 1}} {
+		err := sv.ColdTrain(7, solver.ColMajor, 'N', c.m, c.n, c.nrhs, nil, c.m, nil, c.m)
+		require.Equal(t, solver.CodeTooBig, solver.Code(err), "%+v", c)
+		requireSameMemo(t, before, sv.Memo(7))
+	}
+}
+
 // seedMemo gives id a memo of shape (n, nrhs) from a random cold fit.
 func seedMemo(t *testing.T, sv *solver.Solver, id int64, n, nrhs int) {
 	t.Helper()
@@ -153,7 +180,40 @@ func TestStrerror(t *testing.T) {
 	for _, code := range []int{0, -1, -2, -6, -9, -10, 3, solver.CodeNoMemo, solver.CodeInternal, solver.CodeTooBig, -5000} {
 		require.NotEmpty(t, solver.Strerror(code))
 	}
-	require.Contains(t, solver.Strerror(-7), "lda")
+	// Strerror (sia_strerror) knows only the code: it names the argument
+	// of every call that numbers it so; an *Error names its own call's.
+	for _, tc := range []struct {
+		code int
+		want []string
+	}{
+		{-5, []string{"nrhs of cold_train", "a_new or NaN/Inf in it of incre_train_shifted"}},
+		{-7, []string{"lda of cold_train", "m of incre_train_shifted"}},
+		{-8, []string{"b or NaN/Inf in it of cold_train", "a or NaN/Inf in it of incre_train_shifted"}},
+		{-10, []string{"b or NaN/Inf in it of incre_train_shifted"}},
+		{-11, []string{"ldb of incre_train_shifted"}},
+		{-3, []string{"m of cold_train", "n of incre_train_shifted", "b of sia_memo_merge"}},
+	} {
+		for _, w := range tc.want {
+			require.Contains(t, solver.Strerror(tc.code), w, "code %d", tc.code)
+		}
+	}
+	require.Equal(t, "illegal argument", solver.Strerror(-12))
+	for _, tc := range []struct {
+		op   string
+		code int
+		want string
+	}{
+		{"cold_train", -7, "sia: cold_train: illegal lda (argument 7) (-7)"},
+		{"incre_train", -8, "sia: incre_train: illegal or non-finite b (argument 8) (-8)"},
+		{"incre_train_shifted", -7, "sia: incre_train_shifted: illegal m (argument 7) (-7)"},
+		{"incre_train_shifted", -5, "sia: incre_train_shifted: illegal or non-finite a_new (argument 5) (-5)"},
+		{"incre_train_shifted", -10, "sia: incre_train_shifted: illegal or non-finite b (argument 10) (-10)"},
+		{"memo_merge", -3, "sia: memo_merge: illegal b (argument 3) (-3)"},
+		{"memo_merge", -1, "sia: memo_merge: illegal dst (argument 1) (-1)"},
+		{"incre_train_shifted", solver.CodeCold, "sia: incre_train_shifted: " + solver.Strerror(solver.CodeCold) + " (-1004)"},
+	} {
+		require.Equal(t, tc.want, (&solver.Error{Op: tc.op, Code: tc.code}).Error())
+	}
 	require.Contains(t, solver.Strerror(solver.CodeNoMemo), "no memo")
 	err := error(&solver.Error{Op: "incre_train", Code: solver.CodeNoMemo})
 	require.ErrorIs(t, err, solver.ErrNoMemo)

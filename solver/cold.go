@@ -31,7 +31,9 @@ import (
 // Errors (see Code): −i for illegal argument i, in LAPACKE_dgels's order
 // and numbering (NaN or ±Inf in a or b: −6, −8; a slice shorter than its
 // extent also gives −6 or −8); i > 0 when R(i,i) (or L(i,i)) is exactly zero;
-// CodeTooBig when an extent exceeds MaxElements.
+// CodeTooBig when an extent exceeds MaxElements or, for a call that keeps a
+// memo (id ≥ 0, trans 'N', m ≥ n), n or nrhs exceeds MaxColumns. With a
+// negative id every call LAPACKE_dgels accepts is accepted.
 func (s *Solver) ColdTrain(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) error {
 	_, err := s.ColdTrainRank(id, layout, trans, m, n, nrhs, a, lda, b, ldb)
 	return err
@@ -42,7 +44,7 @@ func (s *Solver) ColdTrain(id int64, layout Layout, trans byte, m, n, nrhs int, 
 // rank-revealing mode (SetRCond), −1 on error.
 func (s *Solver) ColdTrainRank(id int64, layout Layout, trans byte, m, n, nrhs int, a []float64, lda int, b []float64, ldb int) (int, error) {
 	g := gelsArgs{layout: layout, trans: trans, m: m, n: n, nrhs: nrhs,
-		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: max(m, n)}
+		a: a, lda: lda, b: b, ldb: ldb, bRows: max(m, n), bCheck: max(m, n), keep: id >= 0}
 	if code := g.check(false); code != CodeOK {
 		return -1, newError("cold_train", code)
 	}

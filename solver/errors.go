@@ -3,6 +3,7 @@ package solver
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/libsia/sia/memo"
 )
@@ -54,9 +55,11 @@ type Error struct {
 	Code int
 }
 
-// Error returns the message, e.g. "sia: incre_train: model has no memo (-1001)".
+// Error returns the message, e.g. "sia: incre_train: model has no memo
+// (-1001)"; an argument code names the argument of e.Op's own declaration,
+// e.g. "sia: incre_train_shifted: illegal m (argument 7) (-7)".
 func (e *Error) Error() string {
-	return fmt.Sprintf("sia: %s: %s (%d)", e.Op, Strerror(e.Code), e.Code)
+	return fmt.Sprintf("sia: %s: %s (%d)", e.Op, StrerrorOp(e.Op, e.Code), e.Code)
 }
 
 // Is reports whether target is an *Error with the same code, so that
@@ -94,8 +97,36 @@ func newError(op string, code int) error {
 	return &Error{Op: op, Code: code}
 }
 
-// Strerror returns a static English description of a result code.
+// Strerror returns a static English description of a result code. An
+// argument code −i names argument i of every call that can return it, each
+// in its own declaration's numbering (e.g. −7: lda of the dgels-shaped
+// calls, m of incre_train_shifted); StrerrorOp names one call's argument.
 func Strerror(code int) string {
+	if code < 0 && code > -1000 {
+		if msg, ok := argCodes[code]; ok {
+			return msg
+		}
+		return "illegal argument"
+	}
+	return strerror(code)
+}
+
+// StrerrorOp is Strerror for a code returned by the call op ("cold_train",
+// "incre_train", "decre_train", "train_batch", "incre_train_shifted",
+// "memo_merge"): an argument code names that call's argument, e.g.
+// "illegal a_new (argument 5)" for incre_train_shifted's −5. Other codes,
+// and codes of calls it does not know, are described as by Strerror.
+func StrerrorOp(op string, code int) string {
+	if code < 0 && code > -1000 {
+		if names, ok := callArgs[op]; ok && -code <= len(names) {
+			return argMessage(names, -code)
+		}
+		return Strerror(code)
+	}
+	return strerror(code)
+}
+
+func strerror(code int) string {
 	switch {
 	case code == CodeOK:
 		return "success"
@@ -113,26 +144,62 @@ func Strerror(code int) string {
 		return "requested training device not available"
 	case code == CodeCold:
 		return "downdate would lose accuracy: cold-train the model"
-	case code < 0 && code > -1000:
-		if code >= -len(argNames) {
-			return argNames[-code-1]
-		}
-		return "illegal argument"
 	case code > 0:
 		return "matrix is rank deficient: a diagonal element of R is exactly zero"
 	}
 	return "unknown error code"
 }
 
-// argNames are the messages of the LAPACK argument codes −1 … −9.
-var argNames = [...]string{
-	"illegal matrix_layout (argument 1)",
-	"illegal trans (argument 2)",
-	"illegal m (argument 3)",
-	"illegal n (argument 4)",
-	"illegal nrhs (argument 5)",
-	"illegal or non-finite a (argument 6)",
-	"illegal lda (argument 7)",
-	"illegal or non-finite b (argument 8)",
-	"illegal ldb (argument 9)",
+// The arguments of each call that returns argument codes, in its C
+// declaration's order (model_id is not counted).
+var (
+	dgelsArgs   = []string{"matrix_layout", "trans", "m", "n", "nrhs", "a", "lda", "b", "ldb"}
+	shiftedArgs = []string{"matrix_layout", "k", "n", "nrhs", "a_new", "lda_new", "m", "a", "lda", "b", "ldb"}
+	mergeArgs   = []string{"dst", "a", "b"}
+	callArgs    = map[string][]string{
+		"cold_train": dgelsArgs, "incre_train": dgelsArgs, "decre_train": dgelsArgs, "train_batch": dgelsArgs,
+		"incre_train_shifted": shiftedArgs, "memo_merge": mergeArgs,
+	}
+)
+
+// matrixArg reports whether argument i of the call with arguments names is
+// a matrix, rejected also for NaN or ±Inf entries.
+func matrixArg(names []string, i int) bool {
+	return names[0] == "matrix_layout" && (names[i-1] == "a" || names[i-1] == "b" || names[i-1] == "a_new")
 }
+
+// argMessage describes illegal argument i of the call with arguments names.
+func argMessage(names []string, i int) string {
+	if matrixArg(names, i) {
+		return fmt.Sprintf("illegal or non-finite %s (argument %d)", names[i-1], i)
+	}
+	return fmt.Sprintf("illegal %s (argument %d)", names[i-1], i)
+}
+
+// argCodes are Strerror's messages of the argument codes: each names the
+// argument of every call that numbers it so.
+var argCodes = func() map[int]string {
+	m := make(map[int]string)
+	for i := 1; i <= len(shiftedArgs); i++ {
+		var parts []string
+		for _, c := range []struct {
+			names []string
+			calls string
+		}{
+			{dgelsArgs, "cold_train, incre_train, decre_train, sia_train_batch jobs"},
+			{shiftedArgs, "incre_train_shifted"},
+			{mergeArgs, "sia_memo_merge"},
+		} {
+			if i > len(c.names) {
+				continue
+			}
+			name := c.names[i-1]
+			if matrixArg(c.names, i) {
+				name += " or NaN/Inf in it"
+			}
+			parts = append(parts, name+" of "+c.calls)
+		}
+		m[-i] = fmt.Sprintf("illegal argument %d (%s)", i, strings.Join(parts, "; "))
+	}
+	return m
+}()

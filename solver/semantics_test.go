@@ -185,6 +185,10 @@ func TestShiftedThenIncre(t *testing.T) {
 	require.LessOrEqual(t, enginetest.RelDiff(s.bRow(n), want[:n]), 1e-10)
 }
 
+// shiftedArgNames are incre_train_shifted's arguments in its C
+// declaration's order (sia.h).
+var shiftedArgNames = []string{"matrix_layout", "k", "n", "nrhs", "a_new", "lda_new", "m", "a", "lda", "b", "ldb"}
+
 func TestShiftedArgs(t *testing.T) {
 	sv := solver.New()
 	seedMemo(t, sv, 1, 3, 1) // 9 rows absorbed
@@ -227,6 +231,11 @@ func TestShiftedArgs(t *testing.T) {
 			err := sv.IncreTrainShifted(c.id, c.layout, c.k, c.n, c.nrhs, c.aNew, c.ldaNew, c.m, c.a, c.lda, c.b, c.ldb)
 			require.Equal(t, c.want, solver.Code(err), "%v", err)
 			requireSameMemo(t, before, sv.Memo(1))
+			if c.want < 0 && c.want > -1000 {
+				// The message names this call's argument, not dgels's.
+				i := -c.want
+				require.Contains(t, err.Error(), fmt.Sprintf(" %s (argument %d)", shiftedArgNames[i-1], i))
+			}
 		})
 	}
 }
