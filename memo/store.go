@@ -4,8 +4,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Store maps model IDs to memos. It is safe for concurrent use: operations on
@@ -25,10 +23,12 @@ type Store struct {
 	slotsHigh int
 	lru       slot // sentinel of the circular LRU list of slots holding a model; lru.next is the most recent
 
-	// Durable memo (durable.go): db and dirty are guarded by mu; dmu
-	// serializes Open, Checkpoint and Close.
+	// Durable memo (durable.go): df and dirty are guarded by mu; dmu
+	// serializes Open, Checkpoint and Close. fs is the file layer (nil:
+	// the operating system's; tests set another).
 	dmu     sync.Mutex
-	db      *bolt.DB
+	df      *durableFile
+	fs      vfs
 	dirty   map[int64]uint64 // IDs changed since the last checkpoint → generation
 	gen     uint64
 	corrupt atomic.Int64
