@@ -1,13 +1,25 @@
-# libsia -- see README.md.
-#   make         build build/libsia.so (headers: include/)
-#   make demo    run the main job: cold vs incremental retraining on synthetic keys
-#   make test    every test: gofmt, go vet, Go tests with -race, the crash test, C tests
-#                vs LAPACKE, stress and memory tests, ASan run, bounded fuzzing
-#   make bench   benchmarks (see README)
-#   make bench-index  the learned index's end-to-end benchmark (bench/index/)
-#   make deps    install the Debian packages the tests need (as root)
-#   make devices list OpenCL devices and the engine "auto" picks
-#   make gpu-kit the kit scripts/gpu-check.sh runs on a GPU machine (build/gpu-kit)
+# libsia -- see README.md. `make help` lists the targets below.
+#
+#   make              build build/libsia.so and the LAPACK shim build/libsia_lapack.so (headers: include/)
+#   make demo         the main job: cold vs incremental retraining on synthetic keys (cmd/siademo)
+#   make test         every test (the parts below, to the end; one closing line "N passed, N failed")
+#   make deps         check/install the Debian packages the tests need, saying why (scripts/deps.sh)
+#   make install      install libraries, headers, pkg-config and CMake files under PREFIX (default /usr/local; DESTDIR honoured)
+#   make uninstall    remove what make install put under PREFIX
+#   make clean        remove build/
+#   make snippets     compile and run every code snippet of README.md and docs/*.md (scripts/snippets.py)
+#   make figures-check  README's and docs/'s figures equal their committed data
+#   make figures      regenerate the committed figure data (FULL=1: also the long benchmarks into bench/)
+#   make bench        kernel and LAPACKE/OpenBLAS benchmarks (into build/)
+#   make bench-index  the learned index's end-to-end benchmark, ~12 min (into build/index-bench/)
+#   make devices      list OpenCL devices and the engine "auto" picks
+#   make wheel        the Python wheel with libsia.so inside (build/sia-*.whl)
+#   make pytest       the Python binding's tests
+#   make gpu-kit      the kit scripts/gpu-check.sh runs on a GPU machine (build/gpu-kit)
+#   make fuzz         bounded fuzzing of every fuzz target (FUZZTIME)
+#   parts of make test, also on their own:
+#   make makecheck vet gotest crash ctest lazyload shimtest xlintstd install-test pyinstall-test asan
+#        bench-index-smoke gpu-check-smoke lib shim
 
 GO      ?= go
 CC      ?= cc
@@ -19,11 +31,9 @@ BUILD   := build
 LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
-APT_PKGS := gcc g++ make pkg-config cmake liblapacke-dev libopenblas-dev liblapack-test pocl-opencl-icd ocl-icd-libopencl1 \
-            python3 python3-numpy python3-venv python3-pip python3-setuptools python3-wheel python3-sklearn
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim lazyload shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim lazyload uninstall makecheck snippets shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -76,7 +86,7 @@ xlintstd: $(SHIM)
 figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUILD)/bench)
 	scripts/accuracy-figures.sh
 	scripts/measure-figures.sh
-	$(if $(FULL),$(MAKE) --no-print-directory bench-index)
+	$(if $(FULL),$(MAKE) --no-print-directory bench-index BENCH_INDEX_OUT=bench/index)
 	$(if $(FULL),OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench > $(BUILD)/results.csv && mv $(BUILD)/results.csv bench/results-devmachine.csv)
 	$(GO) run ./cmd/sia-perfplot -csv bench/results-devmachine.csv -out bench
 	$(PYTHON) scripts/derive_figures.py
@@ -86,24 +96,55 @@ figures-check:
 	$(PYTHON) scripts/derive_figures.py --check
 	$(PYTHON) scripts/readme_figures.py
 
-# install: libraries with soname and version, headers, pkg-config file and
-# CMake package under PREFIX (DESTDIR honoured).
+# install: libraries with soname and version, headers, pkg-config file,
+# CMake package and LICENSE under PREFIX (DESTDIR honoured). Installing as
+# root into a directory the dynamic linker searches (/usr/local/lib on
+# Debian) runs ldconfig, so programs find libsia.so.0 at once; otherwise it
+# says how they can. uninstall removes exactly these files (INSTALLED) and
+# the directories only libsia uses; install-test checks nothing is left.
 LIBDIR := $(DESTDIR)$(PREFIX)/lib
+INCDIR := $(DESTDIR)$(PREFIX)/include
+DOCDIR := $(DESTDIR)$(PREFIX)/share/doc/libsia
+INSTALLED := $(foreach l,libsia libsia_lapack,$(LIBDIR)/$(l).so.$(VERSION) $(LIBDIR)/$(l).so.$(MAJOR) $(LIBDIR)/$(l).so) \
+             $(INCDIR)/sia.h $(INCDIR)/sia.hpp $(LIBDIR)/pkgconfig/sia.pc \
+             $(LIBDIR)/cmake/sia/siaConfig.cmake $(LIBDIR)/cmake/sia/siaConfigVersion.cmake $(DOCDIR)/LICENSE
+# After installing: ldconfig, or how programs can find the library.
+define LDCONFIG_OR_SAY
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null && \
+	    ldconfig -N -v 2>/dev/null | grep -q '^$(PREFIX)/lib:'; then \
+	  ldconfig && echo "ran ldconfig: $(PREFIX)/lib is in the dynamic linker's path"; \
+	else \
+	  echo "note: programs find libsia.so.$(MAJOR) at run time only if $(PREFIX)/lib is in the dynamic linker's"; \
+	  echo "      path: run ldconfig as root (when it is in /etc/ld.so.conf), or link with -Wl,-rpath,$(PREFIX)/lib,"; \
+	  echo "      or set LD_LIBRARY_PATH=$(PREFIX)/lib"; \
+	fi
+endef
 install: $(LIB) $(SHIM)
-	install -d $(LIBDIR)/pkgconfig $(LIBDIR)/cmake/sia $(DESTDIR)$(PREFIX)/include
+	install -d $(LIBDIR)/pkgconfig $(LIBDIR)/cmake/sia $(INCDIR) $(DOCDIR)
 	install -m 755 $(LIB) $(LIBDIR)/libsia.so.$(VERSION)
 	ln -sf libsia.so.$(VERSION) $(LIBDIR)/libsia.so.$(MAJOR)
 	ln -sf libsia.so.$(MAJOR) $(LIBDIR)/libsia.so
 	install -m 755 $(SHIM) $(LIBDIR)/libsia_lapack.so.$(VERSION)
 	ln -sf libsia_lapack.so.$(VERSION) $(LIBDIR)/libsia_lapack.so.$(MAJOR)
 	ln -sf libsia_lapack.so.$(MAJOR) $(LIBDIR)/libsia_lapack.so
-	install -m 644 include/sia.h include/sia.hpp $(DESTDIR)$(PREFIX)/include
+	install -m 644 include/sia.h include/sia.hpp $(INCDIR)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' packaging/sia.pc.in > $(LIBDIR)/pkgconfig/sia.pc
 	for f in siaConfig siaConfigVersion; do \
 	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' packaging/$$f.cmake.in > $(LIBDIR)/cmake/sia/$$f.cmake; done
+	install -m 644 LICENSE $(DOCDIR)/LICENSE
+	$(LDCONFIG_OR_SAY)
 
-# install-test: install into a temporary prefix, then build consumers with
-# pkg-config and with CMake against it and run them.
+uninstall:
+	rm -f $(INSTALLED)
+	@# libsia's own directories, then the shared ones install may have created, each only if empty
+	@rmdir $(LIBDIR)/cmake/sia $(DOCDIR) $(LIBDIR)/cmake $(LIBDIR)/pkgconfig $(DESTDIR)$(PREFIX)/share/doc 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null && \
+	    ldconfig -N -v 2>/dev/null | grep -q '^$(PREFIX)/lib:'; then ldconfig && echo "ran ldconfig"; fi
+
+# install-test: install into a temporary prefix, build consumers with
+# pkg-config and with CMake against it and run them; then uninstall and
+# require that no file or link is left and that install wrote nothing
+# uninstall does not know of.
 install-test: $(LIB) $(SHIM)
 	rm -rf $(BUILD)/prefix $(BUILD)/consumer
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix
@@ -114,11 +155,37 @@ install-test: $(LIB) $(SHIM)
 	cmake --build $(BUILD)/consumer >/dev/null
 	./$(BUILD)/consumer/consumer_c | tail -n 1
 	./$(BUILD)/consumer/consumer_cxx
+	@n=$$(find $(BUILD)/prefix ! -type d | wc -l); [ $$n -ge 12 ] || { echo "install-test: only $$n files installed"; exit 1; }
+	$(MAKE) --no-print-directory uninstall PREFIX=$(CURDIR)/$(BUILD)/prefix
+	@left=$$(find $(BUILD)/prefix ! -type d; find $(BUILD)/prefix -type d \( -name sia -o -name libsia -o -name cmake -o -name pkgconfig \)); \
+	  if [ -n "$$left" ]; then echo "install-test: make uninstall left:"; echo "$$left"; exit 1; fi
+	@echo "install-test: pkg-config and CMake consumers built and ran; make uninstall left nothing"
 
 demo: lib
 	$(GO) run ./cmd/siademo
 
-test: deps vet figures-check gotest crash ctest lazyload shimtest xlintstd install-test pytest pyinstall-test asan fuzz bench-index-smoke gpu-check-smoke
+# test: every part in TEST_PARTS in order, each as its own make run; a
+# failing part does not stop the others. The last line is the summary
+# "make test: N passed, N failed" (with the failed parts named), and the
+# exit status is non-zero if any failed. deps runs first and alone: without
+# the packages nothing else can run.
+TEST_PARTS := makecheck vet figures-check snippets gotest crash ctest lazyload shimtest xlintstd install-test \
+              pytest pyinstall-test asan fuzz bench-index-smoke gpu-check-smoke
+test: deps
+	@pass=0; fail=0; failed=""; \
+	for p in $(TEST_PARTS); do \
+	  echo "=== make $$p"; \
+	  if $(MAKE) --no-print-directory $$p; then pass=$$((pass + 1)); \
+	  else fail=$$((fail + 1)); failed="$$failed $$p"; echo "=== make $$p FAILED"; fi; \
+	done; \
+	echo "make test: $$pass passed, $$fail failed$${failed:+ (failed:$$failed)}"; \
+	[ $$fail -eq 0 ]
+
+# makecheck: the Makefile keeps its promises (scripts/check-make.sh): `make
+# help` names every target, benchmarks write only to build/, README's Go
+# version is go.mod's.
+makecheck:
+	@sh scripts/check-make.sh
 
 vet:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -249,10 +316,13 @@ bench: deps $(BUILD)/bench
 # bench-index: the learned index's end-to-end benchmark (cmd/sia-bench):
 # YCSB D, E and a 50/50 mix over 1M keys of 16, 32 and 64 bytes, B-tree vs
 # full refit vs incremental vs ideal, plus the retraining sweep; CSV, SVG
-# plots and table.md in bench/index. About 12 minutes on 2 cores (3 runs each).
+# plots and table.md in BENCH_INDEX_OUT (build/index-bench/). About 12
+# minutes on 2 cores (3 runs each). The committed data behind the figures
+# (bench/index/) is rewritten only on purpose: `make figures FULL=1`.
+BENCH_INDEX_OUT ?= $(BUILD)/index-bench
 bench-index:
-	@mkdir -p bench/index
-	$(GO) run ./cmd/sia-bench -out bench/index $(BENCHINDEXFLAGS) | tee bench/index/table.md
+	@mkdir -p $(BENCH_INDEX_OUT)
+	$(GO) run ./cmd/sia-bench -out $(BENCH_INDEX_OUT) $(BENCHINDEXFLAGS) | tee $(BENCH_INDEX_OUT)/table.md
 
 # bench-index-smoke: the same benchmark at 20k keys (CI), into build/.
 bench-index-smoke:
@@ -267,25 +337,19 @@ gpu-kit:
 gpu-check-smoke: gpu-kit
 	scripts/gpu-check.sh --pocl --quick --kit $(BUILD)/gpu-kit --out $(BUILD)/gpu-check-smoke
 
-# deps installs what the tests need on Debian, or prints the command.
+# deps: the Debian packages the tests need; prints what is missing and why,
+# installs it as root (scripts/deps.sh; --list for the whole table).
+GO_MIN := $(shell sed -n 's/^go //p' go.mod)
 deps:
-	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	  else \
-	    echo "missing Debian packages; run as root:"; \
-	    echo "  apt-get update && apt-get install -y --no-install-recommends$$missing"; exit 1; \
-	  fi; \
-	fi
-	@command -v $(GO) >/dev/null || { echo "Go 1.25 or later is required (https://go.dev/dl/)"; exit 1; }
+	@sh scripts/deps.sh
+	@command -v $(GO) >/dev/null || { echo "Go $(GO_MIN) or later is required (go.mod; https://go.dev/dl/)"; exit 1; }
 
 clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '3,/^$$/p' Makefile | sed -e 's/^# \{0,1\}//' -e 's/^  //'
+
 
 # README promises that `make` alone builds the libraries: fail every make run
 # if another target has become the default goal.

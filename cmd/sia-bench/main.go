@@ -50,7 +50,7 @@ func main() {
 	flag.StringVar(&modes, "modes", "btree,full,incremental,ideal", "stores: btree, full (refit), shifted (SIndex-style renumbering), incremental (libsia), ideal (free training)")
 	flag.StringVar(&fam, "family", "random", "key family: random, prefix, url, userid")
 	flag.Uint64Var(&p.seed, "seed", 1, "random seed")
-	flag.StringVar(&p.out, "out", "bench/index", "directory for CSV files and plots")
+	flag.StringVar(&p.out, "out", "build/index-bench", "directory for CSV files and plots (the committed bench/index is written only by make figures FULL=1)")
 	flag.IntVar(&p.sweepLen, "sweep-len", 32, "key length of the retraining sweep (0: no sweep)")
 	flag.IntVar(&p.sweepMax, "sweep-max", 1<<18, "largest model in the retraining sweep")
 	cpuprof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
