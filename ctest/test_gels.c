@@ -184,6 +184,24 @@ int main(void) {
     compare_case(layouts[l], 'T', 4, 3, 0, 0);
   }
 
+  /* Beyond the memo's 4 096-column limit: with a negative model ID
+   * cold_train is a pure dgels and accepts every call LAPACKE_dgels
+   * accepts -- 5 000 right-hand sides, and n = 4 097 columns (about 30 s
+   * for both libraries on one core; left out of the ASan build, whose
+   * portable kernels would take many minutes). A memoized call over the
+   * limit is refused with SIA_ETOOBIG before anything is read. */
+  for (int l = 0; l < 2; l++) compare_case(layouts[l], 'N', 10, 3, 5000, l);
+  compare_case(LAPACK_COL_MAJOR, 'T', 3, 10, 5000, 0);
+#ifndef __SANITIZE_ADDRESS__
+  compare_case(LAPACK_COL_MAJOR, 'N', 4097, 4097, 1, 0);
+#endif
+  {
+    int64_t before = sia_memo_count();
+    CHECK(cold_train(3, SIA_COL_MAJOR, 'N', 10, 3, 5000, NULL, 10, NULL, 10) == SIA_ETOOBIG, "memoized nrhs > 4096");
+    CHECK(cold_train(3, SIA_COL_MAJOR, 'N', 4097, 4097, 1, NULL, 4097, NULL, 4097) == SIA_ETOOBIG, "memoized n > 4096");
+    CHECK(sia_memo_count() == before, "a refused call stored a memo");
+  }
+
   const struct bad bads[] = {
       {"bad layout", 103, 'N', 4, 2, 1, 4, 4, 0, 0},
       {"bad trans col", 102, 'X', 4, 2, 1, 4, 4, 0, 0},
@@ -253,6 +271,13 @@ int main(void) {
     CHECK(sia_memo_count() == 0, "clear");
     CHECK(strstr(sia_strerror(SIA_ENOMEMO), "memo") != NULL, "strerror");
     CHECK(strstr(sia_strerror(-7), "lda") != NULL, "strerror -7");
+    /* Each call's arguments by its own numbering: -7 is incre_train_shifted's
+     * m, -10 its b (sia.h). */
+    CHECK(strstr(sia_strerror(-7), "m of incre_train_shifted") != NULL, "strerror -7: %s", sia_strerror(-7));
+    CHECK(strstr(sia_strerror(-10), "b or NaN/Inf in it of incre_train_shifted") != NULL, "strerror -10: %s",
+          sia_strerror(-10));
+    CHECK(strstr(sia_strerror(-5), "a_new or NaN/Inf in it of incre_train_shifted") != NULL, "strerror -5: %s",
+          sia_strerror(-5));
     CHECK(sia_strerror(SIA_ENOMEMO) == sia_strerror(SIA_ENOMEMO), "static strings");
     CHECK(sia_version_number() == SIA_VERSION_NUMBER, "version %d vs %d", sia_version_number(), SIA_VERSION_NUMBER);
     char v[32];

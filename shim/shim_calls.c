@@ -71,13 +71,43 @@ int main(void) {
     printf("bad lda: info=%d\n", info);
     dgels_("N", &m, &n, &nrhs, a, &lda, b, &bad_ldb, work, &lwork, &info, 1);
     printf("bad ldb: info=%d\n", info);
+    work[0] = -7;
     dgels_("N", &m, &n, &nrhs, a, &lda, b, &ldb, work, &small_lwork, &info, 1);
-    printf("bad lwork: info=%d\n", info);
+    printf("bad lwork: info=%d work=%g\n", info, work[0]);
     /* Exactly rank deficient: a zero column. */
     fill(a, 16, 4);
     for (int i = 0; i < 4; i++) a[i + 1 * 4] = 0;
     dgels_("N", &m, &n, &nrhs, a, &lda, b, &ldb, work, &lwork, &info, 1);
     printf("zero column: info=%d\n", info);
+  }
+  /* LWORK too small (INFO = -10): LAPACK still puts the optimal size in
+   * WORK(1). Both trans, m < n and m >= n, nrhs below and above min(m,n),
+   * LWORK one short of the minimum and 1. */
+  {
+    const int cases[][3] = {{7, 4, 1}, {4, 7, 2}, {30, 17, 40}, {17, 30, 3}, {5, 5, 9}, {1, 1, 1}, {9, 2, 2}, {2, 9, 12}};
+    for (size_t q = 0; q < sizeof cases / sizeof cases[0]; q++)
+      for (int t = 0; t < 2; t++)
+        for (int w = 0; w < 2; w++) {
+          int m = cases[q][0], n = cases[q][1], nrhs = cases[q][2], lda = m, ldb = m > n ? m : n, info;
+          int mn = m < n ? m : n, least = mn + (mn > nrhs ? mn : nrhs);
+          int lwork = w ? 1 : least - 1;
+          char trans = t ? 'T' : 'N';
+          if (lwork < 1) continue; /* 1 is the least legal LWORK there */
+          fill(a, lda * n, lda), fill(b, ldb * nrhs, 0);
+          work[0] = -7;
+          dgels_(&trans, &m, &n, &nrhs, a, &lda, b, &ldb, work, &lwork, &info, 1);
+          printf("small lwork=%d m=%d n=%d nrhs=%d trans=%c: info=%d work=%g\n", lwork, m, n, nrhs, trans, info, work[0]);
+        }
+  }
+  /* More right-hand sides than libsia memoizes (4 096): a plain dgels call. */
+  {
+    static double bb[10 * 5000];
+    int m = 10, n = 3, nrhs = 5000, lda = 10, ldb = 10, lwork = 8192, info;
+    fill(a, 30, 10), fill(bb, 10 * 5000, 0);
+    dgels_("N", &m, &n, &nrhs, a, &lda, bb, &ldb, work, &lwork, &info, 1);
+    printf("nrhs=5000: info=%d\n", info);
+    print_block("x[:, :4]", bb, 3, 4, ldb, 1);
+    print_block("x[:, 4996:]", bb + 4996 * ldb, 3, 4, ldb, 1);
   }
   /* LAPACKE_dgels: both layouts, codes of illegal arguments. */
   for (int layout = 101; layout <= 102; layout++) {

@@ -12,7 +12,8 @@
  * - dgels_: column-major, arguments by reference plus the hidden length of
  *   TRANS (gfortran's convention), LWORK = -1 workspace queries answered in
  *   WORK(1) with reference LAPACK's value (block size 32), LWORK checked as
- *   dgels does, argument errors reported by calling XERBLA('DGELS ', -INFO)
+ *   dgels does (an LWORK too small, INFO = -10, also gets the optimal size
+ *   in WORK(1), as from LAPACK), argument errors reported by calling XERBLA('DGELS ', -INFO)
  *   like LAPACK. WORK is otherwise unused. libsia checks NaN/Inf where
  *   LAPACK's dgels does not: such inputs return INFO = -5 or -7 (a) / (b)
  *   without a XERBLA call, documented below.
@@ -72,13 +73,11 @@ EXPORT void dgels_(const char *trans, const int *m, const int *n, const int *nrh
   else if (*ldb < imax(1, imax(*m, *n))) *info = -8;
   else if (*lwork < imax(1, mn + imax(mn, *nrhs)) && !lquery) *info = -10;
   if (*info == 0 || *info == -10) {
-    /* Reference dgels: WSIZE = MAX(1, MN + MAX(MN, NRHS)*NB), NB = 32. */
-    double wsize = (double)imax(1, mn + imax(mn, *nrhs) * 32);
-    if (*info == 0 && lquery) {
-      work[0] = wsize;
-      return;
-    }
-    if (*info == 0) work[0] = wsize;
+    /* Reference dgels: WSIZE = MAX(1, MN + MAX(MN, NRHS)*NB), NB = 32, in
+     * WORK(1) for a query, a call, and a call whose LWORK is too small
+     * (INFO = -10: the caller learns the size it should have passed). */
+    work[0] = (double)imax(1, mn + imax(mn, *nrhs) * 32);
+    if (*info == 0 && lquery) return;
   }
   if (*info != 0) {
     int neg = -*info;
