@@ -30,6 +30,10 @@ var ErrNotOpen = errors.New("memo: no durable memo is open")
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = 2 * time.Second
 
+// compactSlack: a checkpoint rewrites the file once the log exceeds twice
+// the live records' bytes plus compactSlack (a variable for tests).
+var compactSlack int64 = 1 << 20
+
 // durableFile is an open memo file.
 type durableFile struct {
 	fs      vfs
@@ -231,7 +235,7 @@ func (s *Store) Checkpoint() (int, error) {
 		s.mu.Unlock()
 		return 0, fmt.Errorf("memo: checkpoint: an earlier fsync failed (%w); reopen the memo", df.failed)
 	}
-	compact := df.compact || df.st.end-logStart > 2*df.st.liveBytes+1<<20
+	compact := df.compact || df.st.end-logStart > 2*df.st.liveBytes+compactSlack
 	snap := make(map[int64]uint64, len(s.dirty))
 	for id, g := range s.dirty {
 		snap[id] = g
@@ -329,6 +333,12 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	if df == nil {
 		return ErrNotOpen
+	}
+	if df.failed == nil {
+		// The last header slot written (see appendCheckpoint).
+		if serr := df.f.Sync(); err == nil && serr != nil {
+			err = fmt.Errorf("memo: close: fsync: %w", serr)
+		}
 	}
 	if cerr := df.f.Close(); err == nil {
 		err = cerr

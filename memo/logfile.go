@@ -23,9 +23,10 @@ import (
 //
 // A record frame's payload is a memo record (record.go). A checkpoint
 // appends the record frames of the models it writes, then a commit frame
-// listing the checkpoint's changes, fsyncs, then writes the header slot of
-// its seq (seq mod 2) and fsyncs again: it is confirmed when that second
-// fsync returns. A commit's payload:
+// listing the checkpoint's changes, and fsyncs: it is confirmed when that
+// fsync returns (one fsync per checkpoint). Then it writes the header slot
+// of its seq (seq mod 2), made durable by the next checkpoint's fsync or
+// Close's. A commit's payload:
 //
 //	prev (uint64: offset of the previous commit frame; 0: none) ·
 //	models (uint64: models in the memo after this checkpoint) · count (uint32) ·
@@ -421,9 +422,9 @@ func removeID(ids []int64, id int64) []int64 {
 	return ids
 }
 
-// appendCheckpoint appends the frames of one checkpoint (puts: records by
-// ID; dels: IDs deleted) at st.end and commits it: fsync, header slot,
-// fsync. st is updated only on success.
+// appendCheckpoint appends the frames of one checkpoint (recs[i]: the
+// record of ids[i], nil to delete it) at st.end and commits it: fsync,
+// then the header slot. st is updated only on success.
 func appendCheckpoint(f vfile, st *logState, ids []int64, recs [][]byte) error {
 	buf := make([]byte, 0, logBytes(recs)+frameHdr+commitHdr+commitEnt*len(ids))
 	entries := make([]commitEntry, len(ids))
@@ -452,13 +453,13 @@ func appendCheckpoint(f vfile, st *logState, ids []int64, recs [][]byte) error {
 	if err := f.Sync(); err != nil {
 		return &syncError{err}
 	}
+	// Confirmed: the frames are durable, and Open adopts a complete
+	// checkpoint chained to the header's even if the header slot below
+	// never reaches the disk. The slot is made durable by the next
+	// checkpoint's fsync (or Close's); a failed write of it leaves the
+	// older slot, from which Open finds this checkpoint the same way.
 	h := slotHeader{seq: st.seq + 1, end: uint64(st.end) + uint64(len(buf)), last: uint64(commitOff)}
-	if _, err := f.WriteAt(h.bytes(), int64(h.seq%2)*slotStride); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return &syncError{err}
-	}
+	_, _ = f.WriteAt(h.bytes(), int64(h.seq%2)*slotStride)
 	st.seq, st.end, st.last = h.seq, int64(h.end), commitOff
 	for i, id := range ids {
 		if recs[i] == nil {
@@ -494,13 +495,18 @@ func writeNewFile(f vfile, seq uint64, ids []int64, recs [][]byte) (logState, er
 		return st, err
 	}
 	if len(ids) > 0 {
-		err := appendCheckpoint(f, &st, ids, recs)
-		return st, err
+		if err := appendCheckpoint(f, &st, ids, recs); err != nil {
+			return st, err
+		}
 	}
+	// The header slot too before the rename: a file without a valid slot
+	// is not a memo file.
 	if err := f.Sync(); err != nil {
 		return st, &syncError{err}
 	}
-	st.seq = seq
+	if len(ids) == 0 {
+		st.seq = seq
+	}
 	return st, nil
 }
 
