@@ -47,7 +47,7 @@ type Dispatcher struct {
 
 	probe  sync.Once   // "auto": the OpenCL probe, on the first large job or device query
 	probed atomic.Bool // probe has run (or is not needed): ocl and note are final
-	ocl    *opencl.Engine
+	ocl    accel
 	note   string       // why there is no OpenCL engine, or which one was chosen
 	routed atomic.Int64 // jobs kept on the CPU by Crossover
 }
@@ -90,6 +90,15 @@ func New(spec string, workers int) (*Dispatcher, error) {
 		return nil, fmt.Errorf("dispatch: unknown engine %q (want auto, cpu, opencl or opencl:<platform>:<device>)", spec)
 	}
 	return d, nil
+}
+
+// accel is what the dispatcher uses of a device engine: an *opencl.Engine
+// (tests route to a fake one, export_test.go). Never a typed nil: ocl is
+// assigned only an engine that opened.
+type accel interface {
+	device.Engine
+	Close()
+	Stats() opencl.Stats
 }
 
 // cpuForward is the OpenCL engine's fallback: the dispatcher's current CPU
