@@ -87,12 +87,12 @@ type boltReader struct {
 // error means no meta page is valid: nothing can be read.
 func readLegacy(f vfile, size int64, head []byte) (loaded map[int64]*Model, dropped []int64, damaged int, err error) {
 	var best boltMeta
-	found := false
+	found, valid := false, 0
 	// Meta page 0 names the page size; meta page 1 sits one page further.
 	// If page 0 is damaged, try the page sizes bbolt uses.
 	sizes := []uint32{4096, 512, 1024, 2048, 8192, 16384, 32768, 65536}
 	if m0, ok := parseBoltMeta(head); ok {
-		best, found = m0, true
+		best, found, valid = m0, true, 1
 		sizes = []uint32{m0.pageSize}
 	}
 	for _, ps := range sizes {
@@ -100,8 +100,12 @@ func readLegacy(f vfile, size int64, head []byte) (loaded map[int64]*Model, drop
 		if n, _ := f.ReadAt(p, int64(ps)); n < len(p) {
 			continue
 		}
-		if m1, ok := parseBoltMeta(p); ok && m1.pageSize == ps && (!found || m1.txid > best.txid) {
-			best, found = m1, true
+		if m1, ok := parseBoltMeta(p); ok && m1.pageSize == ps {
+			valid++
+			if !found || m1.txid > best.txid {
+				best, found = m1, true
+			}
+			break
 		}
 	}
 	if !found {
@@ -114,6 +118,11 @@ func readLegacy(f vfile, size int64, head []byte) (loaded map[int64]*Model, drop
 			models = v
 		}
 	})
+	if valid < 2 {
+		// One meta page is damaged: bbolt's fallback to the other is an
+		// older transaction, which may lack models. Reported as a loss.
+		r.damaged++
+	}
 	loaded = map[int64]*Model{}
 	if models == nil {
 		if r.damaged > 0 {

@@ -26,7 +26,7 @@ type memFS struct {
 	// changes state, with its name.
 	onOp func(op string)
 	// noSync makes Sync and SyncDir do nothing (a layer without fsync).
-	noSync bool
+	noSync  bool
 	renames int
 }
 

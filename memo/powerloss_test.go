@@ -3,7 +3,6 @@ package memo
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"os"
 	"testing"
@@ -21,26 +20,6 @@ import (
 // they should.
 
 const plPath = "/mem/memo.db"
-
-// genModel is a valid model determined by seed.
-func genModel(n, nrhs int, seed float64) *Model {
-	m := NewModel(n, nrhs)
-	for i := range m.R {
-		m.R[i] = math.Sin(seed + float64(i))
-	}
-	for i := range m.QTB {
-		m.QTB[i] = math.Cos(seed * float64(i+1))
-	}
-	for i := range m.RSS {
-		m.RSS[i] = seed + float64(i)
-	}
-	m.Rows, m.EA, m.EB, m.AMax, m.BMax = int64(seed*10), 1, -1, 2, 3
-	return m
-}
-
-func setModel(s *Store, id int64, m *Model) {
-	_ = s.Update(id, func(*Model) (*Model, error) { return m, nil })
-}
 
 // plSnap is a moment of the workload: what a power cut could leave, and
 // which checkpoint was confirmed then (-1: Open had not returned).
