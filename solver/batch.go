@@ -224,7 +224,11 @@ func (s *Solver) trainGroup(eng device.Engine, jobs []BatchJob, group []int, cur
 	}
 	for q, dj := range djobs {
 		j := &jobs[owners[q]]
-		if info := scales[q].finish(dj); info != 0 {
+		switch info := scales[q].finish(dj); {
+		case info == device.InfoUnstable:
+			j.Err = newError(op, CodeCold)
+			continue
+		case info != 0:
 			j.Err = newError(op, info)
 			continue
 		}

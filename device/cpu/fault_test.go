@@ -3,6 +3,7 @@ package cpu_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -59,9 +60,11 @@ func TestPanicInEngineBecomesInternalError(t *testing.T) {
 			err := sv.ColdTrain(1, solver.RowMajor, 'N', big, poisonN, 1, a, poisonN, b, 1)
 			require.Equal(t, solver.CodeInternal, solver.Code(err), "err = %v", err)
 			require.Equal(t, before, sv.Memo(1), "the failed call must leave the memo as it was")
+			b0 := slices.Clone(b[:poisonN+10])
 			err = sv.IncreTrain(1, solver.RowMajor, 'N', 10, poisonN, 1, a, poisonN, b[:poisonN+10], 1)
 			require.Equal(t, solver.CodeInternal, solver.Code(err), "err = %v", err)
 			require.Equal(t, before, sv.Memo(1))
+			require.Equal(t, b0, b[:poisonN+10], "incre_train wrote b on an engine failure")
 			// No right-hand side: dgels would not even factor, but an
 			// engine failure is still an error, and nothing is stored.
 			err = sv.ColdTrain(2, solver.RowMajor, 'N', big, poisonN, 0, a, poisonN, nil, 1)
@@ -84,11 +87,16 @@ func TestPanicInEngineBecomesInternalError(t *testing.T) {
 				jobs = append(jobs, solver.BatchJob{ID: id, Layout: solver.RowMajor, M: k, N: n, NRHS: 1, A: a, LDA: n, B: b, LDB: 1})
 			}
 			injectPanics(t)
+			var targets [][]float64
+			for _, j := range jobs {
+				targets = append(targets, slices.Clone(j.B))
+			}
 			require.Equal(t, 1, sv.TrainBatch(jobs))
 			for i, j := range jobs {
 				if j.N == poisonN {
 					require.Equal(t, solver.CodeInternal, solver.Code(j.Err), "job %d: %v", i, j.Err)
 					require.Equal(t, before[j.ID], sv.Memo(j.ID), "job %d: memo must be untouched", i)
+					require.Equal(t, targets[i], j.B, "job %d: b must not be written", i)
 					continue
 				}
 				require.NoError(t, j.Err, "job %d", i)
