@@ -18,8 +18,9 @@ then the targets ``b``); the model ID and every option are keyword-only::
 
 Functions that take no arrays take their model IDs as plain arguments
 (``memo_drop(42)``, ``memo_merge(7, 5, 6)``). For people who think in
-models there is the estimator :class:`LinearModel` (``fit``,
-``partial_fit``, ``predict``, ``remove``, ``coef_``, ``intercept_``).
+models there is :class:`LinearRegression` (scikit-learn's estimator, plus
+``partial_fit``, ``remove`` and ``refit_targets``; ``LinearModel`` is the
+same class), and for numpy's users :func:`lstsq`.
 
 Matrices are 2-D numpy arrays (C order is passed as row-major, Fortran order
 as column-major, without copying where the library does not write them) or
@@ -35,19 +36,17 @@ bundled in this package (``pip install`` builds it), else the system loader.
 import contextlib
 import ctypes
 import ctypes.util
-import itertools
 import math
 import numbers
 import os
 import threading
-import weakref
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as _np
 
 __version__ = "0.2.0"
 __all__ = [
-    "SiaError", "LinearModel", "cold_train", "incre_train", "decre_train", "incre_train_shifted",
+    "SiaError", "LinearRegression", "LinearModel", "NotFittedError", "lstsq", "cold_train", "incre_train", "decre_train", "incre_train_shifted",
     "train_batch", "memo_drop", "memo_clear", "memo_count", "memo_merge", "memo_stats", "memo_set_limit",
     "memo_open", "memo_checkpoint", "memo_close", "set_rcond", "get_rcond", "last_rank", "set_threads",
     "device_select", "device_describe", "library_path", "library_version", "ROW_MAJOR", "COL_MAJOR",
@@ -63,8 +62,9 @@ ENOMEMO, EINTERNAL, ETOOBIG, ECOLD, ENODEVICE, EIO, ENOTOPEN = -1001, -1002, -10
 _ARG_TRANS, _ARG_A, _ARG_B = -2, -6, -8
 
 
-class SiaError(Exception):
-    """A libsia call failed.
+class SiaError(ValueError):
+    """A libsia call failed (a ValueError: bad input, or a refusal such as
+    ECOLD or ENOMEMO).
 
     Attributes:
         op: the function that failed (e.g. ``"incre_train"``).
@@ -527,212 +527,7 @@ def library_version() -> str:
     return _lib.sia_version().decode()
 
 
-# ---- estimator ----------------------------------------------------------------
+# ---- estimator and numpy-shaped solver ---------------------------------------
 
-_AUTO_IDS = itertools.count(1 << 62)  # IDs from 2**62 up are given to LinearModels without one
-
-
-def _drop_quietly(model_id: int) -> None:
-    try:
-        _lib.sia_memo_drop(model_id)
-    except Exception:  # interpreter shutdown
-        pass
-
-
-class LinearModel:
-    """A least-squares linear model trained by libsia, in scikit-learn's shape.
-
-    ``fit`` cold-trains and memoizes the model's R factor; ``partial_fit``
-    absorbs new rows incrementally (O(k n^2), the same model as a refit on
-    all rows); ``remove`` deletes rows exactly. The rows themselves are not
-    kept (only the n x n factor), except while fewer rows than columns have
-    been seen.
-
-    Args:
-        model_id: the memo's ID in libsia's process-wide store; None: a
-            private ID (>= 2**62), dropped when the estimator is collected.
-            A given ID is never dropped by the estimator.
-        fit_intercept: add a column of ones and report its weight as
-            ``intercept_``. Off by default: key matrices carry their own
-            bias column, as in the C API.
-        rcond: None: dgels mode (rows must have full rank, else SiaError
-            with code i > 0); a float >= 0: the rank-revealing mode,
-            dgelss's minimum-norm solution (as numpy.linalg.lstsq's rcond).
-
-    Attributes (after fitting):
-        coef_: (n_features,) for 1-D targets, (n_targets, n_features) for 2-D.
-        intercept_: a float (1-D targets) or (n_targets,); 0.0 without
-            fit_intercept.
-        n_features_in_: the number of columns of X.
-        n_samples_seen_: rows in the model (fit + partial_fit - remove).
-        rank_: the effective rank of the last training call.
-        model_id_: the ID in use.
-    """
-
-    def __init__(self, model_id: Optional[int] = None, fit_intercept: bool = False,
-                 rcond: Optional[float] = None):
-        self.model_id = model_id
-        self.fit_intercept = fit_intercept
-        self.rcond = rcond
-
-    # scikit-learn's estimator protocol (clone, grid search).
-    def get_params(self, deep: bool = True) -> Dict[str, Any]:
-        """The constructor's parameters."""
-        return {"model_id": self.model_id, "fit_intercept": self.fit_intercept, "rcond": self.rcond}
-
-    def set_params(self, **params: Any) -> "LinearModel":
-        """Set constructor parameters; takes effect at the next fit."""
-        for k, v in params.items():
-            if k not in ("model_id", "fit_intercept", "rcond"):
-                raise ValueError("invalid parameter %r for LinearModel" % k)
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        return "LinearModel(model_id=%r, fit_intercept=%r, rcond=%r)" % (self.model_id, self.fit_intercept,
-                                                                         self.rcond)
-
-    # -- helpers
-    def _rc(self) -> float:
-        return -1.0 if self.rcond is None else _RcondGate.normalize(self.rcond)
-
-    def _design(self, op: str, X: ArrayLike, n_features: Optional[int], intercept: bool) -> _np.ndarray:
-        """X as a C-order float64 matrix, with a column of ones appended when
-        intercept; n_features (if not None) is checked."""
-        try:
-            Xa = _np.asarray(X, dtype=_np.float64)
-        except (TypeError, ValueError) as e:
-            raise SiaError(op, _ARG_A, "X is not numeric: %s" % e) from e
-        if Xa.ndim != 2:
-            raise SiaError(op, _ARG_A, "X must be 2-D (n_samples, n_features), got %d-D%s" % (
-                Xa.ndim, " (one feature: reshape(-1, 1); one sample: reshape(1, -1))" if Xa.ndim == 1 else ""))
-        if n_features is not None and Xa.shape[1] != n_features:
-            raise SiaError(op, _ARG_A, "X has %d features, the model %d" % (Xa.shape[1], n_features))
-        if intercept:
-            Xa = _np.hstack([Xa, _np.ones((Xa.shape[0], 1))])
-        return _np.ascontiguousarray(Xa)
-
-    def _y(self, op: str, y: ArrayLike, rows: int, fitting: bool) -> _np.ndarray:
-        try:
-            ya = _np.asarray(y, dtype=_np.float64)
-        except (TypeError, ValueError) as e:
-            raise SiaError(op, _ARG_B, "y is not numeric: %s" % e) from e
-        if ya.ndim not in (1, 2) or ya.shape[0] != rows:
-            raise SiaError(op, _ARG_B, "y must have %d rows (1-D or 2-D), got shape %s" % (rows, ya.shape))
-        if not fitting and ((ya.ndim == 1) != self._y_1d or (ya.ndim == 2 and ya.shape[1] != self._n_targets)):
-            raise SiaError(op, _ARG_B, "y's shape %s does not match the targets of the fit" % (ya.shape,))
-        return ya
-
-    def _set_solution(self, w: _np.ndarray) -> None:
-        p = self.n_features_in_
-        if w.ndim == 1:
-            self.coef_ = w[:p].copy()
-            self.intercept_ = float(w[p]) if self._intercept_on else 0.0
-        else:
-            self.coef_ = _np.ascontiguousarray(w[:p].T)
-            self.intercept_ = w[p].copy() if self._intercept_on else _np.zeros(w.shape[1])
-        self.rank_ = last_rank()
-
-    def _require_fitted(self, op: str) -> None:
-        if not hasattr(self, "coef_"):
-            raise SiaError(op, ENOMEMO, "this LinearModel is not fitted yet: call fit first")
-
-    def _train(self, fn, op, X2, y2, model_id):
-        return _gels(op, fn, model_id, X2, y2, "N", self._rc(), copy_a=fn is _lib.cold_train)
-
-    # -- the estimator
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "LinearModel":
-        """Cold-train on all rows of X with targets y and memoize the factor
-        (replacing any earlier fit of this model). Returns self."""
-        op = "LinearModel.fit"
-        if self.model_id is None:
-            if getattr(self, "_auto_id", None) is None:
-                self._auto_id = next(_AUTO_IDS)
-                weakref.finalize(self, _drop_quietly, self._auto_id)
-            mid = self._auto_id
-        else:
-            mid = _model_id(op, self.model_id, required=True)
-            if mid < 0:
-                raise SiaError(op, -1, "model_id must be >= 0 (or None)")
-        intercept = bool(self.fit_intercept)
-        X2 = self._design(op, X, None, intercept)
-        y2 = self._y(op, y, X2.shape[0], fitting=True)
-        w = self._absorb_cold(op, mid, X2, y2)  # raises before any state changes
-        self.model_id_ = mid
-        self._intercept_on = intercept
-        self.n_features_in_ = X2.shape[1] - (1 if intercept else 0)
-        self._y_1d = y2.ndim == 1
-        self._n_targets = 1 if y2.ndim == 1 else y2.shape[1]
-        self._set_solution(w)
-        self.n_samples_seen_ = X2.shape[0]
-        return self
-
-    def _absorb_cold(self, op, mid, X2, y2):
-        """Cold fit of all rows so far; with fewer rows than columns nothing
-        can be memoized: the rows are kept until there are enough."""
-        m, n = X2.shape
-        if m >= n:
-            w = self._train(_lib.cold_train, op, X2, y2, mid)
-            self._pending = None
-        else:
-            w = self._train(_lib.cold_train, op, X2, y2, -1)  # minimum norm, no memo
-            _lib.sia_memo_drop(mid)  # an earlier fit's memo is stale now
-            self._pending = (X2.copy(), y2.copy())
-        return w
-
-    def partial_fit(self, X: ArrayLike, y: ArrayLike) -> "LinearModel":
-        """Absorb new rows incrementally: only they are factored, against the
-        memoized R. On an unfitted model this is fit. Returns self."""
-        op = "LinearModel.partial_fit"
-        if not hasattr(self, "coef_"):
-            return self.fit(X, y)
-        X2 = self._design(op, X, self.n_features_in_, self._intercept_on)
-        y2 = self._y(op, y, X2.shape[0], fitting=False)
-        if self._pending is not None:
-            X2 = _np.vstack([self._pending[0], X2])
-            y2 = _np.concatenate([self._pending[1], y2])
-            w = self._absorb_cold(op, self.model_id_, X2, y2)
-            self.n_samples_seen_ = X2.shape[0]
-        else:
-            w = self._train(_lib.incre_train, op, X2, y2, self.model_id_)
-            self.n_samples_seen_ += X2.shape[0]
-        self._set_solution(w)
-        return self
-
-    def remove(self, X: ArrayLike, y: ArrayLike) -> "LinearModel":
-        """Delete rows absorbed earlier (with the same targets) exactly, by
-        downdating the factor. Raises SiaError(ECOLD) -- model unchanged --
-        when that would lose accuracy or rank or leave fewer rows than
-        columns: fit the remaining rows instead. Returns self."""
-        op = "LinearModel.remove"
-        self._require_fitted(op)
-        X2 = self._design(op, X, self.n_features_in_, self._intercept_on)
-        y2 = self._y(op, y, X2.shape[0], fitting=False)
-        if self._pending is not None:
-            raise SiaError(op, ECOLD, "the model has fewer rows than columns and no factor to downdate: "
-                                      "fit the remaining rows instead")
-        w = self._train(_lib.decre_train, op, X2, y2, self.model_id_)
-        self.n_samples_seen_ -= X2.shape[0]
-        self._set_solution(w)
-        return self
-
-    def predict(self, X: ArrayLike) -> _np.ndarray:
-        """X @ coef_.T + intercept_: (n_samples,) or (n_samples, n_targets)."""
-        op = "LinearModel.predict"
-        self._require_fitted(op)
-        Xa = _np.asarray(X, dtype=_np.float64)
-        if Xa.ndim != 2 or Xa.shape[1] != self.n_features_in_:
-            raise SiaError(op, _ARG_A, "X must be 2-D with %d features, got shape %s" % (self.n_features_in_,
-                                                                                           Xa.shape))
-        return Xa @ self.coef_.T + self.intercept_
-
-    def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """The coefficient of determination R^2 of predict(X) against y
-        (averaged uniformly over targets, as scikit-learn)."""
-        pred = self.predict(X)
-        ya = _np.asarray(y, dtype=_np.float64).reshape(pred.shape)
-        ss_res = ((ya - pred) ** 2).sum(axis=0)
-        ss_tot = ((ya - ya.mean(axis=0)) ** 2).sum(axis=0)
-        with _np.errstate(divide="ignore", invalid="ignore"):
-            r2 = _np.where(ss_tot > 0, 1 - ss_res / _np.where(ss_tot > 0, ss_tot, 1), _np.where(ss_res > 0, 0.0, 1.0))
-        return float(_np.mean(r2))
+from ._estimator import LinearRegression, LinearModel, NotFittedError  # noqa: E402
+from ._linalg import lstsq  # noqa: E402
