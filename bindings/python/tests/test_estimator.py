@@ -463,9 +463,11 @@ class TestOnline(unittest.TestCase):
                 sia.memo_open(os.path.join(d, "memo.db"))
                 if step == "1":
                     m = sia.LinearRegression(model_id=4242).fit(X[:1000], y[:1000])
-                    pickle.dump(m, open(os.path.join(d, "m.pkl"), "wb"))
+                    with open(os.path.join(d, "m.pkl"), "wb") as f:
+                        pickle.dump(m, f)
                 else:
-                    m = pickle.load(open(os.path.join(d, "m.pkl"), "rb"))
+                    with open(os.path.join(d, "m.pkl"), "rb") as f:
+                        m = pickle.load(f)
                     m.partial_fit(X[1000:], y[1000:])
                     np.save(os.path.join(d, "coef.npy"), np.append(m.coef_, m.intercept_))
                     print(sia.memo_stats()["corrupt"])

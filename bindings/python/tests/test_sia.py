@@ -58,6 +58,42 @@ class TestTraining(unittest.TestCase):
         ref = np.linalg.lstsq(np.vstack([a, a[:1]]), np.append(b, b[0]), rcond=None)[0]
         self.assertLess(np.linalg.norm(x - ref) / np.linalg.norm(ref), 1e-10)
 
+    def test_fortran_order_in_incremental_calls(self):
+        # Every incremental entry point given Fortran-ordered rows, alone or
+        # beside C-ordered ones: read as column-major (or converted), never
+        # misread as row-major.
+        F = np.asfortranarray
+        a = keys(self.rng, 400, 6)
+        b = np.arange(400.0) + self.rng.normal(size=400)
+        B2 = np.column_stack([b, -b])
+
+        def ref(rows, targets):
+            return np.linalg.lstsq(rows, targets, rcond=None)[0]
+
+        for first, later in (("C", "F"), ("F", "F"), ("F", "C")):
+            o = {"C": np.ascontiguousarray, "F": F}
+            sia.cold_train(o[first](a[:200]), b[:200], model_id=60)
+            x = sia.incre_train(o[later](a[200:300]), b[200:300], model_id=60)
+            self.assertLess(np.linalg.norm(x - ref(a[:300], b[:300])), 1e-9 * np.linalg.norm(x), (first, later))
+            x = sia.decre_train(o[later](a[:50]), b[:50], model_id=60)
+            self.assertLess(np.linalg.norm(x - ref(a[50:300], b[50:300])), 1e-9 * np.linalg.norm(x), (first, later))
+            x = sia.decre_train(o[later](a[50:60]), o[later](b[50:60, None]), model_id=60)[:, 0]
+            self.assertLess(np.linalg.norm(x - ref(a[60:300], b[60:300])), 1e-9 * np.linalg.norm(x), (first, later))
+        # incre_train_shifted: the new rows in one order, all rows in the other.
+        moved = b + 0.25 * (b % 5)
+        for new_order, all_order in (("F", "C"), ("C", "F"), ("F", "F")):
+            o = {"C": np.ascontiguousarray, "F": F}
+            sia.cold_train(a[:300], b[:300], model_id=61)
+            x = sia.incre_train_shifted(o[new_order](a[300:]), o[all_order](a), moved, model_id=61)
+            self.assertLess(np.linalg.norm(x - ref(a, moved)), 1e-9 * np.linalg.norm(x), (new_order, all_order))
+        # Batches: each job in its own order, 2-D targets in Fortran order.
+        sia.cold_train(a[:200], B2[:200], model_id=62)
+        sia.cold_train(F(a[:200]), b[:200], model_id=63)
+        out = sia.train_batch([(F(a[200:260]), F(B2[200:260]), 62), (a[200:230], b[200:230], 63)])
+        self.assertEqual([code for code, _ in out], [0, 0])
+        self.assertLess(np.linalg.norm(out[0][1] - ref(a[:260], B2[:260])), 1e-9 * np.linalg.norm(out[0][1]))
+        self.assertLess(np.linalg.norm(out[1][1] - ref(a[:230], b[:230])), 1e-9 * np.linalg.norm(out[1][1]))
+
     def test_inputs_not_modified(self):
         a = keys(self.rng, 100, 5)
         b = self.rng.normal(size=100)
@@ -132,6 +168,40 @@ class TestTraining(unittest.TestCase):
             self.assertGreaterEqual(sia.memo_open(path), 1)
             sia.memo_close()
         self.assertIn("selection:", sia.device_describe())
+
+    def test_corrupt_durable_records_are_counted(self):
+        # A record whose bytes changed on disk is dropped, counted in
+        # sia_memo_stats' corrupt, and its model answers ENOMEMO.
+        import struct
+        a = np.array([[3.0], [4.0], [12.0]])  # R = +-13: findable in the file
+        b = np.array([1.0, 2.0, 3.0])
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "memo.db")
+            sia.memo_open(path)
+            sia.cold_train(a, b, model_id=70)
+            sia.cold_train(keys(self.rng, 30, 4), np.arange(30.0), model_id=71)
+            sia.memo_checkpoint()
+            sia.memo_close()
+            sia.memo_clear()
+            before = sia.memo_stats()["corrupt"]
+            self.assertEqual(sia.memo_open(path), 2)  # intact: both load
+            sia.memo_close()
+            self.assertEqual(sia.memo_stats()["corrupt"], before)
+            sia.memo_clear()
+            with open(path, "rb") as f:
+                data = bytearray(f.read())
+            hits = [i for v in (13.0, -13.0) for i in [data.find(struct.pack("<d", v))] if i >= 0]
+            self.assertTrue(hits, "R(1,1) = +-13 not found in the durable file")
+            data[hits[0] + 2] ^= 0x10
+            with open(path, "wb") as f:
+                f.write(data)
+            self.assertEqual(sia.memo_open(path), 1)  # the other model still loads
+            sia.memo_close()
+            self.assertEqual(sia.memo_stats()["corrupt"], before + 1)
+            with self.assertRaises(sia.SiaError) as cm:
+                sia.incre_train(a[:1], b[:1], model_id=70)
+            self.assertEqual(cm.exception.code, sia.ENOMEMO)
+            sia.incre_train(keys(self.rng, 2, 4), [1.0, 2.0], model_id=71)
 
 
 
