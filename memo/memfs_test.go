@@ -220,3 +220,6 @@ func (img memImage) crash(rng *rand.Rand) *memFS {
 	}
 	return fs
 }
+
+// file returns an unlocked handle on the inode (for reading in tests).
+func (in *memInode) file() vfile { return &memFile{newMemFS(), in} }
