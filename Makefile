@@ -18,7 +18,7 @@
 #   make gpu-kit      the kit scripts/gpu-check.sh runs on a GPU machine (build/gpu-kit)
 #   make fuzz         bounded fuzzing of every fuzz target (FUZZTIME)
 #   parts of make test, also on their own:
-#   make makecheck vet gotest crash ctest lazyload shimtest xlintstd install-test pyinstall-test asan
+#   make makecheck vet gotest crash damage ctest lazyload shimtest xlintstd install-test pyinstall-test asan
 #        bench-index-smoke gpu-check-smoke lib shim
 
 GO      ?= go
@@ -169,7 +169,7 @@ demo: lib
 # "make test: N passed, N failed" (with the failed parts named), and the
 # exit status is non-zero if any failed. deps runs first and alone: without
 # the packages nothing else can run.
-TEST_PARTS := makecheck vet figures-check snippets gotest crash ctest lazyload shimtest xlintstd install-test \
+TEST_PARTS := makecheck vet figures-check snippets gotest crash damage ctest lazyload shimtest xlintstd install-test \
               pytest pyinstall-test asan fuzz bench-index-smoke gpu-check-smoke
 test: deps
 	@pass=0; fail=0; failed=""; \
@@ -235,6 +235,7 @@ FUZZ_TARGETS := FuzzColdTrain FuzzIncreTrain FuzzIncreTrainShifted FuzzMergeAndB
 fuzz:
 	@for f in $(FUZZ_TARGETS); do echo "== $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 500x ./solver || exit 1; done
 	@echo "== FuzzDecode (durable records)"; $(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 500x ./memo
+	@echo "== FuzzOpen (durable memo files)"; $(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 500x ./memo
 
 # pytest: the Python binding's unittest suite (Debian's python3 + numpy).
 PYTHON ?= /usr/bin/python3
@@ -270,6 +271,17 @@ pyinstall-test:
 # crash: the durable memo survives SIGKILL at random moments (50 kills).
 crash:
 	SIA_CRASH_ITERS=50 $(GO) test -count=1 -run '^TestCrashRecovery$$' ./solver
+
+# damage: the durable memo's damage sweep (memo/sweep_test.go): ~1 200
+# cuts and 300 byte flips of a memo file and of a 0.2 file, each opened in
+# a fresh process under ulimit -v and a time limit (not under -race; the
+# power-loss and concurrency tests run in gotest). DAMAGE_OUT=file appends
+# the tallies to file (bench/reliability/ keeps a run's).
+.PHONY: damage
+damage:
+	@mkdir -p $(BUILD)
+	SIA_SWEEP_OUT=$(DAMAGE_OUT) $(GO) test -count=1 -run '^TestDamageSweep$$' -v ./memo > $(BUILD)/damage.txt; rc=$$?; \
+	  grep -E '^(---|ok|FAIL)|sweep_test|Error|Messages' $(BUILD)/damage.txt; exit $$rc
 
 # asan: hostile calls and the LAPACKE comparison under AddressSanitizer
 # (and UBSan), against a libsia that is itself instrumented:
