@@ -71,3 +71,57 @@ func BenchmarkReload100k(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/reload")
 }
+
+// BenchmarkCheckpointOne measures a checkpoint of one changed model (n =
+// 33) in a memo of 1 000: the latency floor, one commit and its fsync.
+func BenchmarkCheckpointOne(b *testing.B) {
+	s := memo.New()
+	if _, err := s.Open(b.TempDir() + "/memo.db"); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for id := range int64(1000) {
+		m := memo.NewModel(33, 1)
+		m.R[0], m.Rows = float64(id), id
+		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
+	}
+	if _, err := s.Checkpoint(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		_, _ = s.Modify(int64(i%1000), func(m *memo.Model) error { m.Rows++; return nil })
+		if n, err := s.Checkpoint(); err != nil || n != 1 {
+			b.Fatal(n, err)
+		}
+	}
+}
+
+// BenchmarkCheckpoint1kOf10k measures checkpoints of 1 000 changed models
+// (n = 33) in a memo of 10 000: the cost per changed model once the file
+// is large.
+func BenchmarkCheckpoint1kOf10k(b *testing.B) {
+	s := memo.New()
+	if _, err := s.Open(b.TempDir() + "/memo.db"); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for id := range int64(10000) {
+		m := memo.NewModel(33, 1)
+		m.R[0], m.Rows = float64(id), id
+		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
+	}
+	if _, err := s.Checkpoint(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		for k := range 1000 {
+			_, _ = s.Modify(int64((i*1000+k*7)%10000), func(m *memo.Model) error { m.Rows++; return nil })
+		}
+		if n, err := s.Checkpoint(); err != nil || n != 1000 {
+			b.Fatal(n, err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*1000), "µs/model")
+}

@@ -238,7 +238,7 @@ func TestDamageSweep(t *testing.T) {
 		strict bool // every loss must be reported
 		file   func(t *testing.T, path string) map[int64][]byte
 	}{
-		{"format 3", true, sweepFile},
+		{"memo file", true, sweepFile},
 		{"0.2 file", false, func(t *testing.T, path string) map[int64][]byte {
 			raw, err := os.ReadFile("testdata/v02.db")
 			require.NoError(t, err)
