@@ -96,6 +96,13 @@ figures-check:
 	$(PYTHON) scripts/derive_figures.py --check
 	$(PYTHON) scripts/readme_figures.py
 
+# snippets: every C, C++, Go and Python code block of README.md and
+# docs/*.md is a complete program; compile and run each (scripts/snippets.py:
+# C/C++ with -Wall -Wextra -Werror against build/libsia.so, Go as Example
+# functions with // Output:, Python as doctests).
+snippets: $(LIB)
+	$(PYTHON) scripts/snippets.py
+
 # install: libraries with soname and version, headers, pkg-config file,
 # CMake package and LICENSE under PREFIX (DESTDIR honoured). Installing as
 # root into a directory the dynamic linker searches (/usr/local/lib on

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""README figures are committed data, not hand-typed numbers.
+"""README's and docs/'s figures are committed data, not hand-typed numbers.
 
-Every figure block in README.md is fenced by
+Every figure block in README.md and docs/*.md is fenced by
     <!-- figure: PATH -->
     ...
     <!-- /figure -->
@@ -21,10 +21,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BLOCK = re.compile(r"^([ \t]*)(<!-- figure: (\S+) -->\n)(.*?)^(\1<!-- /figure -->)", re.S | re.M)
 
 
-def main() -> int:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    bad, n = [], 0
+def check(doc: pathlib.Path, write: bool, bad: list) -> int:
+    """Checks (or fills) the figure blocks of doc; returns how many it has."""
+    text = doc.read_text()
+    rel = doc.relative_to(ROOT)
+    n = 0
 
     def fill(m: re.Match) -> str:
         nonlocal n
@@ -32,30 +33,45 @@ def main() -> int:
         indent, name = m.group(1), m.group(3)
         path = ROOT / name
         if not path.is_file():
-            bad.append(f"{name}: no such file")
+            bad.append(f"{rel}: {name}: no such file")
             return m.group(0)
         data = path.read_text()
         if not data.endswith("\n"):
             data += "\n"
         data = "".join(indent + line if line.strip() else line for line in data.splitlines(keepends=True))
         if data != m.group(4):
-            bad.append(f"{name}: README's block differs from the file")
+            bad.append(f"{rel}: {name}: the block differs from the file")
         return indent + m.group(2) + data + m.group(5)
 
     new = BLOCK.sub(fill, text)
-    if "--write" in sys.argv[1:]:
-        readme.write_text(new)
-        print(f"readme_figures: {n} blocks written")
-        return 0
+    if write:
+        if new != text:
+            doc.write_text(new)
+        return n
     opened = text.count("<!-- figure: ")
     if opened != n:
-        bad.append(f"{opened} figure markers but {n} well-formed blocks (a block's closing marker must have its opening's indentation)")
+        bad.append(f"{rel}: {opened} figure markers but {n} well-formed blocks (a block's closing marker must have its opening's indentation)")
+    return n
+
+
+def main() -> int:
+    write = "--write" in sys.argv[1:]
+    docs = [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md"))
+    bad, n, per = [], 0, []
+    for doc in docs:
+        k = check(doc, write, bad)
+        n += k
+        if k:
+            per.append(f"{doc.relative_to(ROOT)} {k}")
+    if write:
+        print(f"readme_figures: {n} blocks written ({', '.join(per)})")
+        return 0
     for b in bad:
         print("readme_figures:", b)
     if n == 0:
         print("readme_figures: no figure blocks found")
         return 1
-    print(f"readme_figures: {n} blocks checked, {len(bad)} differ")
+    print(f"readme_figures: {n} blocks in {len(per)} files checked, {len(bad)} differ ({', '.join(per)})")
     return 1 if bad else 0
 
 
