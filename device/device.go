@@ -90,6 +90,22 @@ type Job struct {
 
 	All    *Rows
 	Refine int
+	// AllBound > 0 asks the engine to find AllMax = max |All.A| (padding
+	// excluded; NaN if an entry is NaN) during its first pass over All,
+	// instead of relying on a scan by the caller: when AllMax is NaN, ±Inf
+	// or above AllBound the engine stops with Info = InfoRescan (T, RSS and
+	// X unspecified), and the caller checks and scales the rows itself and
+	// runs the job again. This saves a shifted solve one of its passes
+	// over A. 0: the caller has checked All.
+	AllBound float64
+	AllMax   float64
+	// AllRoute chooses how a job with All is solved: RouteAuto (the
+	// engine's cost model), RouteCsne (the corrected semi-normal equations
+	// with the updated R) or RouteRefactor (T and RSS rebuilt by factoring
+	// All from scratch, then solved as a Fresh job with Solve would be).
+	// Both give the least-squares solution of All and a T, RSS consistent
+	// with it; RouteRefactor never refuses for conditioning.
+	AllRoute Route
 
 	Downdate bool
 }
@@ -97,6 +113,20 @@ type Job struct {
 // InfoUnstable is Job.Info when a downdate was refused for stability, or
 // when a shifted solve's corrections did not converge.
 const InfoUnstable = -1
+
+// InfoRescan is Job.Info when a job with AllBound > 0 found All's rows
+// non-finite or above the bound (see Job.AllBound).
+const InfoRescan = -2
+
+// Route is how a shifted-target job (Job.All) is solved.
+type Route int8
+
+// Routes of a shifted-target job.
+const (
+	RouteAuto Route = iota
+	RouteCsne
+	RouteRefactor
+)
 
 // InfoInternal is Job.Info when the engine failed on the job internally (a
 // panic in its code, recovered on whatever goroutine ran the job). T, RSS,

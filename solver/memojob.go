@@ -38,6 +38,12 @@ func (s *Solver) trainMemo(op string, id int64, n, nrhs int,
 		}
 		sc.apply(job, cur)
 		s.Engine().Run([]*device.Job{job})
+		if job.AllBound > 0 { // the engine scanned All's rows (IncreTrainShifted)
+			if job.Info == device.InfoRescan {
+				return errRescan
+			}
+			sc.amax = max(sc.amax, job.AllMax)
+		}
 		switch info := sc.finish(job); {
 		case info == device.InfoUnstable:
 			return newError(op, CodeCold)

@@ -43,9 +43,31 @@ func (s *Solver) IncreTrainShifted(id int64, layout Layout, k, n, nrhs int, aNew
 
 // IncreTrainShiftedRank is IncreTrainShifted that also returns the
 // effective rank (see ColdTrainRank).
+//
+// The call reads a twice on its usual route (Aᵀb, then one correction on a
+// well-conditioned model): its check for NaN, ±Inf and the magnitudes that
+// would need scaling is folded into the first of them (device.Job.AllBound)
+// where the memo and the other arguments need no scaling; when that check
+// fails, the call scans a on its own and runs again, so codes and results
+// are those of a scan first.
 func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (int, error) {
+	rank, err := s.shifted(id, layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, true)
+	if err == errRescan {
+		rank, err = s.shifted(id, layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, false)
+	}
+	return rank, err
+}
+
+// errRescan is returned by shifted when the engine found a's magnitudes
+// unfit for a call whose scan of a was left to it.
+var errRescan = newError("incre_train_shifted", CodeInternal)
+
+// shifted is IncreTrainShiftedRank's body; with lazy, the scan of a is left
+// to the engine's first pass when nothing else needs scaling (errRescan
+// when that scan fails).
+func (s *Solver) shifted(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int, lazy bool) (int, error) {
 	const op = "incre_train_shifted"
-	code, anrm, bnrm := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb)
+	code, anrm, bnrm, scanned := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, lazy)
 	if code != CodeOK {
 		return -1, newError(op, code)
 	}
@@ -60,12 +82,24 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 			case cur.Rows+int64(k) != int64(m):
 				return newError(op, -7)
 			}
+			if !scanned {
+				// The engine's scan may only confirm the scaling decided
+				// without a: none, with magnitudes already in range.
+				sc := newShiftedScale(max(cur.AMax, anrm), bnrm)
+				if sc.ea != 0 || sc.eb != 0 || sc.amax < narrowLo || cur.EA != 0 || cur.EB != 0 {
+					return errRescan
+				}
+			}
 			return nil
 		},
 		func(job *device.Job) {
 			job.New = device.Rows{K: k, ColMajor: col, A: aNew, LDA: ldaNew}
 			job.All = &device.Rows{K: m, ColMajor: col, A: a, LDA: lda, B: b, LDB: ldb}
 			job.Refine = int(s.refine.Load())
+			job.AllRoute = device.Route(s.route.Load())
+			if !scanned {
+				job.AllBound = narrowHi
+			}
 		},
 		// The targets are replaced: their magnitude is that of b alone.
 		func(cur *memo.Model) memoScale { return newShiftedScale(max(cur.AMax, anrm), bnrm) },
@@ -77,18 +111,25 @@ func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, 
 // (CodeTooBig before anything is read), then NaN/Inf in the data, then
 // dimensions and leading dimensions in argument order, then slice lengths.
 // It returns the result code and the largest magnitudes of aNew, a and b.
-func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (code int, anrm, bnrm float64) {
+// With lazy, a (the largest argument) is not scanned when every other check
+// passed, and scanned is false: the caller must have it checked before
+// trusting it (device.Job.AllBound).
+func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int, lazy bool) (code int, anrm, bnrm float64, scanned bool) {
 	if layout != RowMajor && layout != ColMajor {
-		return -1, 0, 0
+		return -1, 0, 0, true
 	}
 	ea, eaNew, eb := Extent(layout, m, n, lda), Extent(layout, k, n, ldaNew), Extent(layout, max(m, n), nrhs, ldb)
 	if ea > MaxElements || eaNew > MaxElements || eb > MaxElements || n > MaxColumns || nrhs > MaxColumns {
-		return CodeTooBig, 0, 0
+		return CodeTooBig, 0, 0, true
 	}
 	anew, ok1 := scan(layout, k, n, aNew, ldaNew)
-	aall, ok2 := scan(layout, m, n, a, lda)
 	bnrm, ok3 := scan(layout, m, nrhs, b, ldb)
 	code = shiftedDims(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, ea, eaNew, eb)
+	scanned = !lazy || code != CodeOK || !ok1 || !ok3
+	aall, ok2 := 0.0, true
+	if scanned {
+		aall, ok2 = scan(layout, m, n, a, lda)
+	}
 	switch {
 	case !ok1:
 		code = -5
@@ -97,7 +138,7 @@ func checkShifted(layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m i
 	case !ok3:
 		code = -10
 	}
-	return code, max(anew, aall), bnrm
+	return code, max(anew, aall), bnrm, scanned
 }
 
 // shiftedDims checks checkShifted's dimensions, leading dimensions and slice

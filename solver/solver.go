@@ -36,6 +36,7 @@ type Solver struct {
 	bufs   sync.Pool     // *scratch
 	rcond  atomic.Uint64 // float64 bits; < 0: dgels mode
 	refine atomic.Int64  // most correction steps of IncreTrainShifted
+	route  atomic.Int32  // device.Route of IncreTrainShifted
 
 	deviceErr string // why SIA_DEVICE was not honoured, if it was not
 }
@@ -132,6 +133,19 @@ func (s *Solver) SetRefineSteps(steps int) { s.refine.Store(int64(min(max(steps,
 
 // RefineSteps returns the value set by SetRefineSteps.
 func (s *Solver) RefineSteps() int { return int(s.refine.Load()) }
+
+// SetShiftedRoute fixes how IncreTrainShifted solves, for tests and
+// measurements that compare the routes: device.RouteCsne (corrected
+// semi-normal equations with the memoized R: O(k·n²) plus passes of O(m·n)
+// over all rows), device.RouteRefactor (all m rows factored afresh, as
+// ColdTrain would: O(m·n²)) or device.RouteAuto (the default: the engine
+// takes the one its cost model predicts cheaper). Both routes give the
+// least-squares solution and leave the memo consistent with all m rows.
+func (s *Solver) SetShiftedRoute(r device.Route) { s.route.Store(int32(r)) }
+
+// WithShiftedRoute sets the route of IncreTrainShifted (see
+// SetShiftedRoute).
+func WithShiftedRoute(r device.Route) Option { return func(s *Solver) { s.SetShiftedRoute(r) } }
 
 // Store returns the solver's memo store.
 func (s *Solver) Store() *memo.Store { return s.store }

@@ -3,6 +3,10 @@ package cpu
 import (
 	"math"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/lapack"
+	"gonum.org/v1/gonum/lapack/gonum"
+
 	"github.com/libsia/sia/device"
 )
 
@@ -18,14 +22,34 @@ import (
 // B − A·Xₛ and products Aᵀ·(B − A·Xₛ) accumulated in double-double
 // (error-free products by FMA, compensated sums), so that their noise floor
 // is about ε·‖X‖ rather than κ·ε·‖X‖: each correction then shrinks the error
-// by a factor that depends on κ only, and the iteration converges to the
-// least-squares solution to working precision when that factor is below 1.
-// Corrections are repeated until one is below 4·n·ε·‖X‖ (converged: the
-// answer is then at least as accurate as a QR solve), or until one fails
-// to shrink to half the previous (the iteration does not contract: κ is
-// too large, about κ²·ε ≳ 1), or maxSteps corrections have been applied.
-// Only convergence is accepted: Csne returns false otherwise, and X, T and
-// rss are then unspecified (the caller refuses and cold-trains).
+// by a factor ρ that depends on κ only (ρ ≲ c·n·ε·κ², R being the exact
+// factor of a matrix within c·n·ε·‖A‖ of A), and the iteration converges to
+// the least-squares solution to working precision when ρ < 1.
+//
+// A correction dx is accepted as the last one (converged: the answer is
+// then at least as accurate as a QR solve) when
+//
+//   - ‖dx‖ ≤ 4·n·ε·‖X‖: the error before it was already at that level; or
+//   - ρ̂·‖dx‖ ≤ 4·n·ε·‖X‖ with ρ̂ ≤ 1/2, where ρ̂ = 16·n·ε·κ̂² estimates ρ
+//     from above (κ̂ = 1 / rcond, rcond LAPACK's 1-norm estimate of R's
+//     reciprocal condition number; with svd, σ_max/σ_rank; 16·n·ε bounds
+//     the backward error of the factorization that R comes from, which in
+//     practice is nearer √n·ε, and the true contraction on the models
+//     measured was 10⁴–10⁶ times below ρ̂): the error left after it is
+//     about ρ·‖dx‖, already at the level the first rule asks of the error
+//     before a correction. On well-conditioned models the first correction
+//     passes this test, so a solve costs two passes over A (Aᵀb and one
+//     correction) instead of three.
+//
+// The iteration gives up when a correction fails to shrink to half the
+// previous (it does not contract: κ is too large, about κ²·ε ≳ 1), or when
+// maxSteps corrections have been applied. Only convergence is accepted: Csne
+// returns device.InfoUnstable otherwise, and X, T and rss are then
+// unspecified (the caller refuses and cold-trains).
+//
+// bound > 0 makes Csne find amax = max |A| (NaN if an entry is NaN) in its
+// first pass, the caller having not scanned A: when amax is not ≤ bound it
+// stops at once with device.InfoRescan (see device.Job.AllBound).
 //
 // maxSteps = 0 returns plain semi-normal equations unchecked (for
 // measurements only).
@@ -36,32 +60,42 @@ import (
 // On success X (n × nrhs, row-major, leading dimension ldx) holds the
 // solution, columns n..n+nrhs-1 of T hold Qᵀb = R·X (so that a later update
 // of T is consistent with the targets B), and rss[r] = ‖B[:,r] − A·X[:,r]‖².
-// Cost: 2·m·n·nrhs flops for Aᵀb, and about 10·m·n·nrhs per correction.
-// R must be nonsingular when svd is nil (the caller checks its diagonal).
-func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64) bool {
+// Cost: 2·m·n·nrhs flops for Aᵀb (one pass over A), and about 20·m·n·nrhs
+// per correction (one more pass; the active kernel's resDD, four columns per
+// instruction with AVX2). R must be nonsingular when svd is nil (the caller
+// checks its diagonal).
+func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64, bound float64) (amax float64, info int) {
 	g := make([]float64, 2*n) // Aᵀ·r in double-double: g[:n] + g[n:]
 	y := make([]float64, n)
 	dx := make([]float64, n)
 	xc := make([]float64, n)
-	const eps = 0x1p-53
+	tol := 4 * float64(n) * eps
+	rho := Contraction(n, t, ldt, svd)
 	for r := 0; r < nrhs; r++ {
-		bb := atb(all, n, r, g[:n]) // g = Aᵀb
+		bb, m := atb(all, n, r, g[:n], r == 0 && bound > 0) // g = Aᵀb
+		if r == 0 && bound > 0 {
+			if amax = m; !(amax <= bound) {
+				return amax, device.InfoRescan
+			}
+		}
 		solveNormal(n, t, ldt, svd, g[:n], y, xc)
 		rr := math.NaN()
 		last := math.Inf(1)
+		converged := false
 		for s := 0; s < maxSteps; s++ {
 			rr = residualDD(all, n, r, xc, g)
 			solveNormal(n, t, ldt, svd, g[:n], y, dx)
 			axpy(1, dx, xc)
 			d, xn := nrm2(dx), nrm2(xc)
-			if d <= 4*float64(n)*eps*xn {
-				// Converged. The residual was computed before this
-				// (negligible) last correction.
-				last = -1
+			if d <= tol*xn || rho <= 0.5 && rho*d <= tol*xn {
+				// rr is the residual of x before dx:
+				// ‖r − A·dx‖² = ‖r‖² − 2·dxᵀAᵀr + ‖R·dx‖².
+				rr += rnorm2(n, t, ldt, dx) - 2*dot(dx, g[:n])
+				converged = true
 				break
 			}
 			if !(d <= last/2) {
-				return false // does not contract
+				return amax, device.InfoUnstable // does not contract
 			}
 			last = d
 		}
@@ -69,11 +103,11 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 			// ‖b − A·x‖² = ‖b‖² − 2·xᵀAᵀb + ‖R·x‖² (cancellation-prone;
 			// the corrections compute it from the residual instead).
 			rr = bb - 2*dot(xc, g[:n]) + rnorm2(n, t, ldt, xc)
-		} else if last != -1 {
-			return false // out of steps before converging
+		} else if !converged {
+			return amax, device.InfoUnstable // out of steps before converging
 		}
 		if math.IsNaN(rr) || math.IsInf(rr, 0) {
-			return false
+			return amax, device.InfoUnstable
 		}
 		rss[r] = max(rr, 0)
 		for i := 0; i < n; i++ {
@@ -81,7 +115,33 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 			t[i*ldt+n+r] = dot(t[i*ldt+i:i*ldt+n], xc[i:])
 		}
 	}
-	return true
+	return amax, 0
+}
+
+// eps is the unit roundoff of float64.
+const eps = 0x1p-53
+
+// Contraction returns ρ̂ = 16·n·ε·κ̂², an estimate from above of the factor
+// by which one correction of Csne shrinks the error, for the factor R in
+// the upper triangle of t (or its SVD): κ̂ = 1 / rcond with rcond LAPACK's
+// 1-norm estimate of R's reciprocal condition number (dtrcon), or
+// σ_max/σ_rank from svd. +Inf when R is singular. O(n²) (O(1) with svd).
+func Contraction(n int, t []float64, ldt int, svd *SVD) float64 {
+	var kappa float64
+	if svd != nil {
+		if svd.Rank == 0 {
+			return math.Inf(1)
+		}
+		kappa = svd.S[0] / svd.S[svd.Rank-1]
+	} else {
+		var impl gonum.Implementation
+		rcond := impl.Dtrcon(lapack.MaxColumnSum, blas.Upper, blas.NonUnit, n, t, ldt, make([]float64, 3*n), make([]int, n))
+		if !(rcond > 0) {
+			return math.Inf(1)
+		}
+		kappa = 1 / rcond
+	}
+	return 16 * float64(n) * eps * kappa * kappa
 }
 
 // residualDD computes the residual r = b − A·x of target column r and
@@ -96,7 +156,7 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	clear(hi)
 	clear(lo)
 	if !all.ColMajor {
-		rr = residualRowsDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
+		rr = active.resDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
 	} else {
 		blk := min(all.K, residualBlock)
 		scratch := make([]float64, blk*n)
@@ -104,7 +164,7 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 			kb := min(blk, all.K-i0)
 			// Columns of A's block are the rows of its transpose.
 			transposeRows(all.A[i0:], all.LDA, n, kb, scratch, n)
-			rr += residualRowsDD(scratch, n, kb, n, all.B[r*all.LDB+i0:], 1, x, hi, lo)
+			rr += active.resDD(scratch, n, kb, n, all.B[r*all.LDB+i0:], 1, x, hi, lo)
 		}
 	}
 	for j := range hi {
@@ -152,23 +212,73 @@ func twoSumAdd(a, b, c float64) (h, l float64) {
 	return h, l
 }
 
-// atb sets g = Aᵀ·b for target column r and returns ‖b‖².
-func atb(all *device.Rows, n, r int, g []float64) (bb float64) {
+// atb sets g = Aᵀ·b for target column r and returns ‖b‖² and, when scan
+// is set, max |A| over all's rows (NaN if an entry is NaN; 0 otherwise), read
+// in the same pass while the rows are in cache. Row-major rows go four at a
+// time through the active kernel's upd4x1 (g −= Σ (−b_i)·a_i), so g is
+// loaded and stored once per four rows; column-major ones in blocks of
+// atbBlock rows, column by column.
+func atb(all *device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) {
 	clear(g)
+	a, lda, ldb, k := all.A, all.LDA, all.LDB, all.K
 	if all.ColMajor {
-		b := all.B[r*all.LDB : r*all.LDB+all.K]
-		for j := 0; j < n; j++ {
-			g[j] = dot(all.A[j*all.LDA:j*all.LDA+all.K], b)
+		b := all.B[r*ldb : r*ldb+k]
+		for i0 := 0; i0 < k; i0 += atbColBlock {
+			i1 := min(i0+atbColBlock, k)
+			for j := 0; j < n; j++ {
+				col := a[j*lda+i0 : j*lda+i1]
+				if scan {
+					amax = max(amax, MaxAbs(col))
+				}
+				g[j] += dot(col, b[i0:i1])
+			}
 		}
-		return sumsq(b)
+		return sumsq(b), amax
 	}
-	for i := 0; i < all.K; i++ {
-		bi := all.B[i*all.LDB+r]
-		axpy(bi, all.A[i*all.LDA:i*all.LDA+n], g)
-		bb += bi * bi
+	b := all.B[r:]
+	var v [4]*float64
+	var s [4]float64
+	for i0 := 0; i0 < k; i0 += atbBlock {
+		i1 := min(i0+atbBlock, k)
+		i := i0
+		if n >= 4 {
+			for ; i+4 <= i1; i += 4 {
+				_ = a[(i+3)*lda+n-1]
+				for c := range 4 {
+					bi := b[(i+c)*ldb]
+					v[c], s[c] = &a[(i+c)*lda], -bi
+					bb += bi * bi
+				}
+				active.upd4x1(n, &v, &g[0], &s)
+			}
+		}
+		for ; i < i1; i++ {
+			bi := b[i*ldb]
+			axpy(bi, a[i*lda:i*lda+n], g)
+			bb += bi * bi
+		}
+		switch {
+		case !scan:
+		case lda == n:
+			amax = max(amax, MaxAbs(a[i0*n:i1*n]))
+		default:
+			for i := i0; i < i1; i++ {
+				amax = max(amax, MaxAbs(a[i*lda:i*lda+n]))
+			}
+		}
 	}
-	return bb
+	return bb, amax
 }
+
+// atbBlock is the row block of atb on row-major rows: the rows it scans
+// after using them are still in L1 (64 rows of 65 columns: 33 KiB).
+// atbColBlock is the one on column-major rows: long enough for the level-1
+// kernels, short enough for the block's part of a column to stay in L1
+// until it is scanned.
+const (
+	atbBlock    = 64
+	atbColBlock = 2048
+)
 
 // solveNormal sets x = R⁻¹·R⁻ᵀ·g (or (RᵀR)⁺·g through svd); y is scratch.
 func solveNormal(n int, t []float64, ldt int, svd *SVD, g, y, x []float64) {

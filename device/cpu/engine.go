@@ -223,44 +223,118 @@ var injectFault func(j *device.Job)
 func (e *Engine) run(j *device.Job) {
 	n, nrhs := j.N, j.NRHS
 	nc := n + nrhs
-	if j.Downdate {
+	switch {
+	case j.Downdate:
 		if !Chdd(n, nrhs, j.T, nc, &j.New, j.RSS) {
 			j.Info = device.InfoUnstable
 			return
 		}
-	} else {
+	case j.All != nil && e.route(j) == device.RouteRefactor:
+		e.refactor(j)
+		return
+	default:
 		e.absorb(j)
 	}
 	e.finish(j)
 }
 
-// finish runs the solve a job asks for after its factor is up to date.
+// refactor solves a shifted-target job by factoring its All rows from
+// scratch (device.RouteRefactor): T and RSS become those of All, and X the
+// solution of R·X = Qᵀb (or the minimum-norm one), as a Fresh job with
+// Solve gives. New's rows are not absorbed separately: All contains them.
+func (e *Engine) refactor(j *device.Job) {
+	n, nrhs := j.N, j.NRHS
+	all := *j.All
+	if j.AllBound > 0 {
+		j.AllMax = maxAbsRows(&all, n)
+		if !(j.AllMax <= j.AllBound) {
+			j.Info = device.InfoRescan
+			return
+		}
+	}
+	clear(j.RSS)
+	f := &device.Job{N: n, NRHS: nrhs, T: j.T, Fresh: true, New: all, RSS: j.RSS}
+	if p := min(e.Workers, all.K/ParallelMinRows); p >= 2 {
+		e.runParallelCold(f, p)
+	} else {
+		e.absorb(f)
+	}
+	if f.Info != 0 {
+		j.Info = f.Info
+		return
+	}
+	e.solve(j)
+}
+
+// maxAbsRows returns max |A| over the rows r (n columns; padding is not
+// read), NaN if an entry is NaN.
+func maxAbsRows(r *device.Rows, n int) (m float64) {
+	switch {
+	case r.ColMajor && r.LDA == r.K || !r.ColMajor && r.LDA == n:
+		return MaxAbs(r.A[:r.K*n])
+	case r.ColMajor:
+		for j := 0; j < n; j++ {
+			m = max(m, MaxAbs(r.A[j*r.LDA:j*r.LDA+r.K]))
+		}
+	default:
+		for i := 0; i < r.K; i++ {
+			m = max(m, MaxAbs(r.A[i*r.LDA:i*r.LDA+n]))
+		}
+	}
+	return m
+}
+
+// finish runs the solve a job asks for after its factor is up to date: the
+// corrected semi-normal equations against All, or R·X = Qᵀb when Solve is
+// set.
 func (e *Engine) finish(j *device.Job) {
+	if j.All == nil {
+		if j.Solve {
+			e.solve(j)
+		}
+		return
+	}
+	n, nrhs := j.N, j.NRHS
+	svd := e.svd(j)
+	if j.Info != 0 {
+		return
+	}
+	j.AllMax, j.Info = Csne(n, nrhs, j.T, n+nrhs, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS, j.AllBound)
+}
+
+// solve sets X to the solution of R·X = Qᵀb from T (or the minimum-norm
+// solution with MinNorm), Info = i > 0 when R(i,i) is exactly zero.
+func (e *Engine) solve(j *device.Job) {
 	n, nrhs := j.N, j.NRHS
 	nc := n + nrhs
-	var svd *SVD
-	if j.MinNorm && (j.Solve || j.All != nil) {
-		svd = NewSVD(n, j.T, nc, j.RCond)
-		j.Rank = svd.Rank
-	} else if j.Solve || j.All != nil {
-		j.Rank = n
-		for i := 0; i < n; i++ {
-			if j.T[i*nc+i] == 0 {
-				j.Info, j.Rank = i+1, i
-				return
-			}
-		}
-	}
+	svd := e.svd(j)
 	switch {
-	case j.All != nil:
-		if !Csne(n, nrhs, j.T, nc, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS) {
-			j.Info = device.InfoUnstable
-		}
-	case j.Solve && svd != nil:
+	case j.Info != 0:
+	case svd != nil:
 		svd.Solve(nrhs, j.T[n:], nc, j.X, max(nrhs, 1))
-	case j.Solve:
+	default:
 		j.Info = Trsm(n, nrhs, j.T, nc, j.X, max(nrhs, 1))
 	}
+}
+
+// svd returns the SVD of R for a MinNorm job (and sets Rank), or nil after
+// checking R's diagonal (Rank = n, or Info = i and Rank = i − 1 at the first
+// exact zero R(i,i)).
+func (e *Engine) svd(j *device.Job) *SVD {
+	n, nc := j.N, j.N+j.NRHS
+	if j.MinNorm {
+		svd := NewSVD(n, j.T, nc, j.RCond)
+		j.Rank = svd.Rank
+		return svd
+	}
+	j.Rank = n
+	for i := 0; i < n; i++ {
+		if j.T[i*nc+i] == 0 {
+			j.Info, j.Rank = i+1, i
+			return nil
+		}
+	}
+	return nil
 }
 
 // absorb adds the rows of j.New to j.T and j.RSS (factoring them from

@@ -31,12 +31,16 @@ type kernel struct {
 	scal1 func(alpha float64, x []float64)
 	// maxAbs returns max |x[i]|, NaN if some x[i] is NaN (MaxAbs).
 	maxAbs func(x []float64) float64
+	// resDD is the shifted solve's correction pass over k row-major rows
+	// (csne.go, residualRowsDD): double-double residuals r = b − A·x,
+	// (hi, lo) += Aᵀr in double-double, returning Σ r_i².
+	resDD func(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo, resDD: residualRowsDD}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees

@@ -84,15 +84,54 @@ func scalAVX2(alpha float64, x []float64)
 //go:noescape
 func maxAbsAVX2(x []float64) float64
 
+// resddAVX2 is resDDAVX2's assembly (csne_amd64.s): rows of n columns, the
+// last n mod 4 of them under mask.
+//
+//go:noescape
+func resddAVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
+
+// tailMasks[c] selects the first c of four lanes.
+var tailMasks = [4][4]int64{{0, 0, 0, 0}, {-1, 0, 0, 0}, {-1, -1, 0, 0}, {-1, -1, -1, 0}}
+
+// resDDAVX2 is residualRowsDD on AVX2 + FMA: four columns per instruction,
+// the same double-double arithmetic (products split by FMA, sums by
+// TwoSum), summed in another order.
+func resDDAVX2(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64 {
+	if k == 0 || n == 0 {
+		return 0
+	}
+	_ = a[(k-1)*lda+n-1] // bounds, checked once: the assembly reads these
+	_ = b[(k-1)*ldb]
+	_, _, _ = x[n-1], hi[n-1], lo[n-1]
+	return resddAVX2(k, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], &tailMasks[n&3])
+}
+
+// resddAVX512 is resDDAVX512's assembly (csne_amd64.s): the n mod 8 tail
+// columns under the lane mask tail.
+//
+//go:noescape
+func resddAVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
+
+// resDDAVX512 is resDDAVX2 with eight columns per instruction.
+func resDDAVX512(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64 {
+	if k == 0 || n == 0 {
+		return 0
+	}
+	_ = a[(k-1)*lda+n-1] // bounds, checked once: the assembly reads these
+	_ = b[(k-1)*ldb]
+	_, _, _ = x[n-1], hi[n-1], lo[n-1]
+	return resddAVX512(k, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], 1<<(n&7)-1)
+}
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512})
 	}
 	return ks
 }

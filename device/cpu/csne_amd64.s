@@ -1,0 +1,328 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// TWOSUM sets s = a + b and err = (a − (s − bb)) + (b − bb), bb = s − a
+// (Knuth's TwoSum: a + b = s + err exactly); t is scratch.
+#define TWOSUM(a, b, s, bb, t, err) \
+	VADDPD b, a, s; \
+	VSUBPD a, s, bb; \
+	VSUBPD bb, s, t; \
+	VSUBPD t, a, t; \
+	VSUBPD bb, b, err; \
+	VADDPD t, err, err
+
+// func resddAVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
+//
+// For the k row-major rows a (leading dimension lda, n columns) with
+// targets b[i*ldb], the double-double residual r_i = b_i − a_i·x (FMA
+// products, TwoSum sums) and the double-double update (hi, lo) += r_i·a_i
+// (rh·a_i by FMA-exact products plus rl·a_i); returns Σ rh_i². The n mod 4
+// tail columns go through VMASKMOVPD with mask (its first n mod 4 lanes
+// set), which neither reads nor writes past the row.
+TEXT ·resddAVX2(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), CX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R11
+	SHLQ $3, R11
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ x+48(FP), R8
+	MOVQ hi+56(FP), R9
+	MOVQ lo+64(FP), R10
+	MOVQ mask+72(FP), AX
+	VMOVUPD (AX), Y15
+	MOVQ DX, R13
+	ANDQ $-4, R13
+	SHLQ $3, R13          // bytes in whole 4-column chunks
+	MOVQ DX, BX
+	ANDQ $3, BX           // tail columns
+	VXORPD X14, X14, X14  // Σ rh²
+
+row:
+	TESTQ CX, CX
+	JE    done
+
+	// Phase 1: (Y0, Y1) = Σ a_ij·x_j in four double-double lanes.
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   AX, AX
+
+p1:
+	CMPQ        AX, R13
+	JGE         p1tail
+	VMOVUPD     (SI)(AX*1), Y2
+	VMOVUPD     (R8)(AX*1), Y3
+	VMULPD      Y3, Y2, Y4           // p = a·x
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y3, Y2, Y5           // e = a·x − p, exactly
+	TWOSUM(Y0, Y4, Y6, Y7, Y8, Y9)
+	VADDPD      Y5, Y1, Y1
+	VADDPD      Y9, Y1, Y1
+	VMOVAPD     Y6, Y0
+	ADDQ        $32, AX
+	JMP         p1
+
+p1tail:
+	TESTQ       BX, BX
+	JE          reduce
+	VMASKMOVPD  (SI)(AX*1), Y15, Y2
+	VMASKMOVPD  (R8)(AX*1), Y15, Y3
+	VMULPD      Y3, Y2, Y4
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y3, Y2, Y5
+	TWOSUM(Y0, Y4, Y6, Y7, Y8, Y9)
+	VADDPD      Y5, Y1, Y1
+	VADDPD      Y9, Y1, Y1
+	VMOVAPD     Y6, Y0
+
+reduce:
+	// Four lanes to two, then to one, in double-double.
+	VEXTRACTF128 $1, Y0, X2
+	VEXTRACTF128 $1, Y1, X3
+	VADDPD       X2, X0, X4
+	VSUBPD       X0, X4, X5
+	VSUBPD       X5, X4, X6
+	VSUBPD       X6, X0, X6
+	VSUBPD       X5, X2, X7
+	VADDPD       X7, X6, X6
+	VADDPD       X3, X1, X1
+	VADDPD       X6, X1, X1        // (X4, X1): two lanes
+	VUNPCKHPD    X4, X4, X2
+	VUNPCKHPD    X1, X1, X3
+	VADDSD       X2, X4, X5
+	VSUBSD       X4, X5, X6
+	VSUBSD       X6, X5, X7
+	VSUBSD       X7, X4, X7
+	VSUBSD       X6, X2, X6
+	VADDSD       X6, X7, X7
+	VADDSD       X3, X1, X1
+	VADDSD       X7, X1, X1        // (X5, X1) = a_i·x
+
+	// r = b_i − (X5 + X1): TwoSum(b_i, −X5), then the low parts.
+	VMOVSD       (DI), X2
+	VSUBSD       X5, X2, X3        // sh = b − h
+	VSUBSD       X2, X3, X4        // bb = sh − b
+	VSUBSD       X4, X3, X6
+	VSUBSD       X6, X2, X6        // b − (sh − bb)
+	VXORPD       X7, X7, X7
+	VSUBSD       X5, X7, X7        // −h
+	VSUBSD       X4, X7, X7        // −h − bb
+	VADDSD       X7, X6, X6        // TwoSum's error
+	VSUBSD       X1, X6, X6        // sl = err − l
+	VADDSD       X6, X3, X8        // rh = sh + sl
+	VSUBSD       X3, X8, X9
+	VSUBSD       X9, X6, X9        // rl = sl − (rh − sh)
+	VFMADD231SD  X8, X8, X14       // Σ rh²
+	VBROADCASTSD X8, Y10
+	VBROADCASTSD X9, Y11
+
+	// Phase 2: (hi, lo) += rh·a_i + rl·a_i.
+	XORQ AX, AX
+
+p2:
+	CMPQ        AX, R13
+	JGE         p2tail
+	VMOVUPD     (SI)(AX*1), Y2
+	VMULPD      Y10, Y2, Y4          // p = a·rh
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y10, Y2, Y5          // e = a·rh − p, exactly
+	VFMADD231PD Y11, Y2, Y5          // + a·rl
+	VMOVUPD     (R9)(AX*1), Y6
+	TWOSUM(Y6, Y4, Y8, Y9, Y12, Y13)
+	VADDPD      (R10)(AX*1), Y5, Y5
+	VADDPD      Y13, Y5, Y5
+	VMOVUPD     Y8, (R9)(AX*1)
+	VMOVUPD     Y5, (R10)(AX*1)
+	ADDQ        $32, AX
+	JMP         p2
+
+p2tail:
+	TESTQ       BX, BX
+	JE          next
+	VMASKMOVPD  (SI)(AX*1), Y15, Y2
+	VMULPD      Y10, Y2, Y4
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y10, Y2, Y5
+	VFMADD231PD Y11, Y2, Y5
+	VMASKMOVPD  (R9)(AX*1), Y15, Y6
+	TWOSUM(Y6, Y4, Y8, Y9, Y12, Y13)
+	VMASKMOVPD  (R10)(AX*1), Y15, Y7
+	VADDPD      Y7, Y5, Y5
+	VADDPD      Y13, Y5, Y5
+	VMASKMOVPD  Y8, Y15, (R9)(AX*1)
+	VMASKMOVPD  Y5, Y15, (R10)(AX*1)
+
+next:
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JMP  row
+
+done:
+	VMOVSD     X14, ret+80(FP)
+	VZEROUPPER
+	RET
+
+// TWOSUMZ is TWOSUM on 8-lane registers.
+#define TWOSUMZ(a, b, s, bb, t, err) \
+	VADDPD b, a, s; \
+	VSUBPD a, s, bb; \
+	VSUBPD bb, s, t; \
+	VSUBPD t, a, t; \
+	VSUBPD bb, b, err; \
+	VADDPD t, err, err
+
+// func resddAVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
+//
+// resddAVX2 with eight columns per instruction; the n mod 8 tail columns
+// go through zero-masked loads and masked stores under K1 = tail (its low
+// n mod 8 bits set).
+TEXT ·resddAVX512(SB), NOSPLIT, $0-88
+	MOVQ k+0(FP), CX
+	MOVQ n+8(FP), DX
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R11
+	SHLQ $3, R11
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R12
+	SHLQ $3, R12
+	MOVQ x+48(FP), R8
+	MOVQ hi+56(FP), R9
+	MOVQ lo+64(FP), R10
+	MOVQ tail+72(FP), AX
+	KMOVW AX, K1
+	MOVQ DX, R13
+	ANDQ $-8, R13
+	SHLQ $3, R13          // bytes in whole 8-column chunks
+	MOVQ DX, BX
+	ANDQ $7, BX           // tail columns
+	VXORPD X14, X14, X14  // Σ rh²
+
+zrow:
+	TESTQ CX, CX
+	JE    zdone
+
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	XORQ   AX, AX
+
+zp1:
+	CMPQ        AX, R13
+	JGE         zp1tail
+	VMOVUPD     (SI)(AX*1), Z2
+	VMOVUPD     (R8)(AX*1), Z3
+	VMULPD      Z3, Z2, Z4
+	VMOVAPD     Z4, Z5
+	VFMSUB231PD Z3, Z2, Z5
+	TWOSUMZ(Z0, Z4, Z6, Z7, Z8, Z9)
+	VADDPD      Z5, Z1, Z1
+	VADDPD      Z9, Z1, Z1
+	VMOVAPD     Z6, Z0
+	ADDQ        $64, AX
+	JMP         zp1
+
+zp1tail:
+	TESTQ       BX, BX
+	JE          zreduce
+	VMOVUPD.Z   (SI)(AX*1), K1, Z2
+	VMOVUPD.Z   (R8)(AX*1), K1, Z3
+	VMULPD      Z3, Z2, Z4
+	VMOVAPD     Z4, Z5
+	VFMSUB231PD Z3, Z2, Z5
+	TWOSUMZ(Z0, Z4, Z6, Z7, Z8, Z9)
+	VADDPD      Z5, Z1, Z1
+	VADDPD      Z9, Z1, Z1
+	VMOVAPD     Z6, Z0
+
+zreduce:
+	// Eight lanes to four in double-double, then as resddAVX2.
+	VEXTRACTF64X4 $1, Z0, Y2
+	VEXTRACTF64X4 $1, Z1, Y3
+	TWOSUM(Y0, Y2, Y4, Y5, Y6, Y7)
+	VADDPD        Y3, Y1, Y1
+	VADDPD        Y7, Y1, Y1
+	VMOVAPD       Y4, Y0
+	VEXTRACTF128  $1, Y0, X2
+	VEXTRACTF128  $1, Y1, X3
+	VADDPD        X2, X0, X4
+	VSUBPD        X0, X4, X5
+	VSUBPD        X5, X4, X6
+	VSUBPD        X6, X0, X6
+	VSUBPD        X5, X2, X7
+	VADDPD        X7, X6, X6
+	VADDPD        X3, X1, X1
+	VADDPD        X6, X1, X1
+	VUNPCKHPD     X4, X4, X2
+	VUNPCKHPD     X1, X1, X3
+	VADDSD        X2, X4, X5
+	VSUBSD        X4, X5, X6
+	VSUBSD        X6, X5, X7
+	VSUBSD        X7, X4, X7
+	VSUBSD        X6, X2, X6
+	VADDSD        X6, X7, X7
+	VADDSD        X3, X1, X1
+	VADDSD        X7, X1, X1
+	VMOVSD        (DI), X2
+	VSUBSD        X5, X2, X3
+	VSUBSD        X2, X3, X4
+	VSUBSD        X4, X3, X6
+	VSUBSD        X6, X2, X6
+	VXORPD        X7, X7, X7
+	VSUBSD        X5, X7, X7
+	VSUBSD        X4, X7, X7
+	VADDSD        X7, X6, X6
+	VSUBSD        X1, X6, X6
+	VADDSD        X6, X3, X8
+	VSUBSD        X3, X8, X9
+	VSUBSD        X9, X6, X9
+	VFMADD231SD   X8, X8, X14
+	VBROADCASTSD  X8, Z10
+	VBROADCASTSD  X9, Z11
+	XORQ          AX, AX
+
+zp2:
+	CMPQ        AX, R13
+	JGE         zp2tail
+	VMOVUPD     (SI)(AX*1), Z2
+	VMULPD      Z10, Z2, Z4
+	VMOVAPD     Z4, Z5
+	VFMSUB231PD Z10, Z2, Z5
+	VFMADD231PD Z11, Z2, Z5
+	VMOVUPD     (R9)(AX*1), Z6
+	TWOSUMZ(Z6, Z4, Z8, Z9, Z12, Z13)
+	VADDPD      (R10)(AX*1), Z5, Z5
+	VADDPD      Z13, Z5, Z5
+	VMOVUPD     Z8, (R9)(AX*1)
+	VMOVUPD     Z5, (R10)(AX*1)
+	ADDQ        $64, AX
+	JMP         zp2
+
+zp2tail:
+	TESTQ       BX, BX
+	JE          znext
+	VMOVUPD.Z   (SI)(AX*1), K1, Z2
+	VMULPD      Z10, Z2, Z4
+	VMOVAPD     Z4, Z5
+	VFMSUB231PD Z10, Z2, Z5
+	VFMADD231PD Z11, Z2, Z5
+	VMOVUPD.Z   (R9)(AX*1), K1, Z6
+	TWOSUMZ(Z6, Z4, Z8, Z9, Z12, Z13)
+	VMOVUPD.Z   (R10)(AX*1), K1, Z7
+	VADDPD      Z7, Z5, Z5
+	VADDPD      Z13, Z5, Z5
+	VMOVUPD     Z8, K1, (R9)(AX*1)
+	VMOVUPD     Z5, K1, (R10)(AX*1)
+
+znext:
+	ADDQ R11, SI
+	ADDQ R12, DI
+	DECQ CX
+	JMP  zrow
+
+zdone:
+	VMOVSD     X14, ret+80(FP)
+	VZEROUPPER
+	RET

@@ -1,0 +1,98 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestResDDKernels: every kernel's resDD (the shifted solve's correction
+// pass) against the exact residuals r = b − A·x and products Aᵀr
+// (200-bit arithmetic), on widths around each kernel's vector length and
+// row counts around its row grouping, with NaN in the padding of A (a
+// kernel that reads past a row fails), and with hi, lo, x exactly n long
+// (one that writes or reads past them panics or fails).
+func TestResDDKernels(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 33, 65} {
+		for _, k := range []int{1, 3, 4, 5, 8, 13} {
+			lda, ldb := n+3, 2
+			a := make([]float64, k*lda)
+			b := make([]float64, k*ldb)
+			for i := range a {
+				a[i] = math.NaN()
+			}
+			for i := range b {
+				b[i] = math.NaN()
+			}
+			x := make([]float64, n)
+			for j := range x {
+				x[j] = rnd.NormFloat64()
+			}
+			for i := 0; i < k; i++ {
+				for j := 0; j < n; j++ {
+					a[i*lda+j] = float64(rnd.IntN(256)) * (1 + 0x1p-30*rnd.Float64())
+				}
+				// Targets close to A·x, so the residual cancels.
+				s := 0.0
+				for j := 0; j < n; j++ {
+					s += a[i*lda+j] * x[j]
+				}
+				b[i*ldb] = s * (1 + 1e-9*rnd.NormFloat64())
+			}
+			wantG, wantRR := exactResidual(a, lda, k, n, b, ldb, x)
+			// Double-double keeps r_i to about ε²·(|b_i| + Σ|a_il·x_l|),
+			// so g_j to that times |a_ij|, summed.
+			tol := 0.0
+			for i := 0; i < k; i++ {
+				s, amax := math.Abs(b[i*ldb]), 0.0
+				for j := 0; j < n; j++ {
+					s += math.Abs(a[i*lda+j] * x[j])
+					amax = max(amax, math.Abs(a[i*lda+j]))
+				}
+				tol += 64 * float64(n) * 0x1p-106 * amax * s
+			}
+			for _, kern := range kernels {
+				t.Run(fmt.Sprintf("n=%d/k=%d/%s", n, k, kern.name), func(t *testing.T) {
+					hi, lo := make([]float64, n), make([]float64, n)
+					rr := kern.resDD(a, lda, k, n, b, ldb, x, hi, lo)
+					for j := 0; j < n; j++ {
+						got := new(big.Float).SetPrec(200).SetFloat64(hi[j])
+						got.Add(got, new(big.Float).SetPrec(200).SetFloat64(lo[j]))
+						d, _ := new(big.Float).Sub(got, wantG[j]).Float64()
+						require.LessOrEqual(t, math.Abs(d), tol, "g[%d]", j)
+					}
+					require.InDelta(t, wantRR, rr, 1e-12*wantRR+1e-300)
+				})
+			}
+		}
+	}
+}
+
+// exactResidual returns Aᵀ(b − A·x) and ‖b − A·x‖² in 200-bit arithmetic.
+func exactResidual(a []float64, lda, k, n int, b []float64, ldb int, x []float64) ([]*big.Float, float64) {
+	g := make([]*big.Float, n)
+	for j := range g {
+		g[j] = new(big.Float).SetPrec(200)
+	}
+	var rr float64
+	for i := 0; i < k; i++ {
+		r := new(big.Float).SetPrec(200).SetFloat64(b[i*ldb])
+		for j := 0; j < n; j++ {
+			p := new(big.Float).SetPrec(200).SetFloat64(a[i*lda+j])
+			p.Mul(p, new(big.Float).SetPrec(200).SetFloat64(x[j]))
+			r.Sub(r, p)
+		}
+		rf, _ := r.Float64()
+		rr += rf * rf
+		for j := 0; j < n; j++ {
+			p := new(big.Float).SetPrec(200).SetFloat64(a[i*lda+j])
+			g[j].Add(g[j], p.Mul(p, r))
+		}
+	}
+	return g, rr
+}
