@@ -8,8 +8,8 @@ does not build, does not run cleanly, or is not a complete program:
   ```c       a whole C11 program: compiled with -std=c11 -Wall -Wextra
              -Werror against include/sia.h and build/libsia.so, run, exit 0
   ```cpp     a whole C++17 program: the same with -std=c++17, sia.hpp
-  ```go      a whole _test.go file of package <something>_test holding at
-             least one Example function with an // Output: comment; run
+  ```go      a whole gofmt-formatted _test.go file of package <name>_test
+             holding at least one Example function with an // Output: comment; run
              with `go test -run '^Example'` in a directory of its own under
              build/_snippets (so `go vet ./...` and `go test ./...` skip it),
              which checks the printed output
@@ -88,6 +88,10 @@ def check_go(name, code):
     d = OUT / "go" / name
     d.mkdir(parents=True, exist_ok=True)
     (d / "snippet_test.go").write_text(code)
+    gofmt = shutil.which("gofmt") or str(pathlib.Path(subprocess.check_output([GO, "env", "GOROOT"], text=True).strip()) / "bin" / "gofmt")
+    rc, out = run([gofmt, "-l", str(d / "snippet_test.go")])
+    if rc or out.strip():
+        return "not gofmt-formatted (gofmt -d shows how)" + (":\n" + out if rc else "")
     rc, out = run([GO, "test", "-count=1", "-timeout", f"{TIMEOUT - 10}s", "-run", "^Example", "-v",
                    "./" + str(d.relative_to(ROOT))], cwd=ROOT)
     if rc:
