@@ -261,8 +261,10 @@ wheel:
 # pyinstall-test: fresh virtual environments (Debian's numpy visible through
 # --system-site-packages, nothing from the network): `pip install
 # ./bindings/python` builds and bundles libsia.so; the wheel installs with a
-# PATH that has no Go and no compiler. The suite runs against each, outside
-# the source tree, without SIA_LIBRARY, checking the bundled library is used.
+# PATH that has no Go and no compiler; where a package index is reachable,
+# also a plain venv (numpy, setuptools and wheel from the index). The suite
+# runs against each, outside the source tree, without SIA_LIBRARY, checking
+# the bundled library is used.
 PYVENV := $(CURDIR)/$(BUILD)/pyvenv
 pyinstall-test:
 	rm -rf $(PYVENV)-src $(PYVENV)-whl
@@ -273,6 +275,11 @@ pyinstall-test:
 	$(PYTHON) -m venv --system-site-packages $(PYVENV)-whl
 	cd $(BUILD) && env -i HOME=$$HOME PATH=$(PYVENV)-whl/bin $(PYVENV)-whl/bin/python -m pip install -q --no-index sia-*.whl
 	cd $(BUILD) && env -i HOME=$$HOME PATH=$(PYVENV)-whl/bin SIA_EXPECT_BUNDLED=1 $(PYVENV)-whl/bin/python -m unittest discover -s $(CURDIR)/bindings/python/tests
+	@if $(PYTHON) -c "import os, urllib.request as u; u.urlopen(os.environ.get('PIP_INDEX_URL', 'https://pypi.org/simple').rstrip('/') + '/pip/', timeout=5)" 2>/dev/null; then \
+	  rm -rf $(PYVENV)-plain && $(PYTHON) -m venv $(PYVENV)-plain && \
+	  env -u SIA_LIBRARY $(PYVENV)-plain/bin/python -m pip install -q ./bindings/python && \
+	  cd $(BUILD) && env -u SIA_LIBRARY SIA_EXPECT_BUNDLED=1 $(PYVENV)-plain/bin/python -m unittest discover -s $(CURDIR)/bindings/python/tests; \
+	else echo "pyinstall-test: no package index reachable: the plain-venv install (numpy, setuptools, wheel from the index) was not tried"; fi
 	@echo "pyinstall-test: source install and offline wheel install both import the bundled libsia"
 
 # crash: the durable memo survives SIGKILL at random moments (50 kills).
