@@ -483,6 +483,27 @@ class TestOnline(unittest.TestCase):
         np.testing.assert_allclose(got, np.append(coef, icpt), rtol=1e-9)
 
 
+class TestSlidingWindowExample(unittest.TestCase):
+    """examples/sliding_window.py, the README's example: every window's
+    model is a fresh fit of that window."""
+
+    def test_each_window_is_exact(self):
+        import importlib.util
+        path = os.path.join(os.path.dirname(HERE), "examples", "sliding_window.py")
+        spec = importlib.util.spec_from_file_location("sia_sliding_window_example", path)
+        ex = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(ex)
+        rng = np.random.default_rng(12)
+        X = rng.normal(size=(1400, 5)) * [1, 2, 3, 4, 5] + 20
+        y = X @ [1.0, -1.0, 0.5, 2.0, 0.0] + 7 + rng.normal(size=1400)
+        starts = []
+        for start, model in ex.sliding_window(X, y, w=600, s=200, steps=4):
+            assert_same_model(self, model, *lstsq_model(X[start:start + 600], y[start:start + 600]), msg=start)
+            self.assertEqual(model.n_samples_seen_, 600)
+            starts.append(start)
+        self.assertEqual(starts, [0, 200, 400, 600, 800])
+
+
 class TestWithoutScikitLearn(unittest.TestCase):
     """The class works where scikit-learn is absent, with scikit-learn's
     errors and messages (compared with scikit-learn's own where it is
