@@ -5,7 +5,8 @@
 #      `make`), and every target it names exists;
 #   2. `make bench-index` and `make bench` write nothing under bench/ (the
 #      committed figure data); only `make figures FULL=1` does;
-#   3. the Go version README.md and docs/ ask for is go.mod's;
+#   3. the Go version README.md and docs/ ask for is go.mod's, and the
+#      wheel version they name is the Makefile's;
 #   4. `make test` runs every part to the end and closes with
 #      "make test: N passed, N failed", failing if one did.
 set -u
@@ -52,6 +53,12 @@ done
 [ -e "${TMPDIR:-/tmp}/check-make.$$" ] && { rm -f "${TMPDIR:-/tmp}/check-make.$$"; fail=1; }
 grep -q "Go ≥ $gomod" README.md || bad "README.md does not say 'Go ≥ $gomod' (go.mod)"
 
+# 3b. the version README.md and docs/ name for the wheel is the Makefile's
+version=$(sed -n 's/^VERSION *:= *//p' Makefile)
+for v in $(grep -oh 'sia-[0-9][0-9.]*[0-9]-py3' README.md docs/*.md | sort -u); do
+  [ "$v" = "sia-$version-py3" ] || bad "README.md or docs/ name the wheel $v, the Makefile builds version $version"
+done
+
 # 4. the summary of make test (one part that passes, one that cannot)
 out=$($MAKE --no-print-directory test TEST_PARTS="help no-such-part-of-make-test" 2>&1)
 rc=$?
@@ -60,5 +67,5 @@ last=$(printf '%s\n' "$out" | grep -v '^make: \*\*\* ' | tail -n 1) # make's own
   bad "make test's last line is '$last'"
 [ $rc -ne 0 ] || bad "make test exited 0 with a failed part"
 
-if [ $fail -eq 0 ]; then echo "check-make: help names every target, benchmarks write to build/, Go $gomod as go.mod, make test summarizes"; fi
+if [ $fail -eq 0 ]; then echo "check-make: help names every target, benchmarks write to build/, Go $gomod as go.mod, wheel $version, make test summarizes"; fi
 exit $fail
