@@ -62,7 +62,7 @@ done
 # 4. the summary of make test (one part that passes, one that cannot)
 out=$($MAKE --no-print-directory test TEST_PARTS="help no-such-part-of-make-test" 2>&1)
 rc=$?
-last=$(printf '%s\n' "$out" | grep -v '^make: \*\*\* ' | tail -n 1) # make's own "Error 1" line follows
+last=$(printf '%s\n' "$out" | grep -Ev '^make(\[[0-9]+\])?: \*\*\* ' | tail -n 1) # make's own "Error 1" line follows
 [ "$last" = "make test: 1 passed, 1 failed (failed: no-such-part-of-make-test)" ] ||
   bad "make test's last line is '$last'"
 [ $rc -ne 0 ] || bad "make test exited 0 with a failed part"
