@@ -7,6 +7,7 @@
 #      committed figure data); only `make figures FULL=1` does;
 #   3. the Go version README.md and docs/ ask for is go.mod's, and the
 #      wheel version they name is the Makefile's;
+#   3c. every relative link of README.md and docs/*.md resolves;
 #   4. `make test` runs every part to the end and closes with
 #      "make test: N passed, N failed", failing if one did.
 set -u
@@ -58,6 +59,23 @@ version=$(sed -n 's/^VERSION *:= *//p' Makefile)
 for v in $(grep -oh 'sia-[0-9][0-9.]*[0-9]-py3' README.md docs/*.md | sort -u); do
   [ "$v" = "sia-$version-py3" ] || bad "README.md or docs/ name the wheel $v, the Makefile builds version $version"
 done
+
+# 3c. every relative link of README.md and docs/*.md names a file that exists
+broken=$(python3 - <<'PY'
+import pathlib, re
+root = pathlib.Path(".").resolve()
+for f in [root / "README.md"] + sorted((root / "docs").glob("*.md")):
+    for m in re.finditer(r"\]\(([^)\s]+)\)", f.read_text()):
+        link = m.group(1).split("#")[0]
+        if not link or re.match(r"[a-z]+:", link):
+            continue
+        target = root / link.lstrip("/") if link.startswith("/") else f.parent / link
+        if not target.exists():
+            print(f"{f.relative_to(root)}: {m.group(1)}")
+PY
+)
+[ -z "$broken" ] || bad "links to files that do not exist:
+$broken"
 
 # 4. the summary of make test (one part that passes, one that cannot)
 out=$($MAKE --no-print-directory test TEST_PARTS="help no-such-part-of-make-test" 2>&1)

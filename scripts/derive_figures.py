@@ -42,6 +42,9 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+ROOT_LINK = re.compile(r"\]\(((?:bench|scripts|cmd|ctest|docs)/)")
+
+
 class Contradiction(Exception):
     pass
 
@@ -609,6 +612,10 @@ def main() -> int:
         except (Contradiction, OSError, KeyError, ValueError) as e:
             bad.append(f"{fn.__name__}: {type(e).__name__}: {e}")
     for rel, text in files.items():
+        # Links to committed files are written from the repository root
+        # ("/bench/..."): the blocks appear both in README.md and in docs/,
+        # and a root-relative link resolves the same from either (GitHub).
+        text = ROOT_LINK.sub(r"](/\1", text)
         p = ROOT / rel
         if check:
             if not p.is_file() or p.read_text() != text:
