@@ -500,6 +500,120 @@ static void bench_layouts(long m, int n, int k) {
   free(A), free(B), free(AR), free(a), free(b), free(an), free(anr);
 }
 
+/* ---- shifted retraining (SIndex style): m sorted string keys of n-1 bytes
+ * (a 3-byte prefix from 64, then random bytes) plus a bias column, targets
+ * = positions; k of them new, spread evenly. The memo holds the m-k old
+ * keys at their old positions; incre_train_shifted absorbs the k new rows
+ * and re-solves with every key at its new position. Against cold_train and
+ * LAPACKE_dgels on the same m rows (what an index without the memo does).
+ * One model per (m, n, layout); every round times cold_train, dgels and the
+ * shifted call for each k/m in fracs, interleaved; the memo of the old rows
+ * is rebuilt (untimed) before each shifted call. The ratio column is each
+ * method's median over rounds of its time / cold_train's in that round. ---- */
+static size_t g_keylen; /* qsort has no context argument */
+static int keycmp_g(const void *x, const void *y) { return memcmp(x, y, g_keylen); }
+
+static double median_ratio(double *num, double *den, int rounds) {
+  double r[ROUNDS];
+  for (int i = 0; i < rounds; i++) r[i] = num[i] / den[i];
+  qsort(r, rounds, sizeof *r, cmpd);
+  return r[rounds / 2];
+}
+
+static void bench_shifted(long m, int n, int colmajor, int with_dgels) {
+  enum { NF = 3 };
+  const double fracs[NF] = {0.001, 0.01, 0.1};
+  const int rounds = m >= 1000000 ? 3 : ROUNDS;
+  const int L = n - 1, layout = colmajor ? SIA_COL_MAJOR : SIA_ROW_MAJOR;
+  unsigned char pre[64][3];
+  for (int i = 0; i < 64; i++)
+    for (int j = 0; j < 3; j++) pre[i][j] = (unsigned char)(97 + (unsigned)((rng_uniform() + 1) * 13) % 26);
+  unsigned char *keys = malloc((size_t)m * L);
+  for (long i = 0; i < m; i++) {
+    memcpy(&keys[i * L], pre[(unsigned)((rng_uniform() + 1) * 32) & 63], 3);
+    for (int j = 3; j < L; j++) keys[i * L + j] = (unsigned char)((unsigned)((rng_uniform() + 1) * 128) & 255);
+  }
+  g_keylen = (size_t)L;
+  qsort(keys, (size_t)m, (size_t)L, keycmp_g);
+  /* all rows in the layout, positions 0..m-1 */
+  double *A = malloc((size_t)m * n * sizeof *A), *B = malloc((size_t)m * sizeof *B);
+  for (long i = 0; i < m; i++) {
+    for (int j = 0; j < n; j++) {
+      double v = j < L ? (double)keys[i * L + j] : 1.0;
+      if (colmajor) A[i + j * m] = v; else A[i * n + j] = v;
+    }
+    B[i] = (double)i;
+  }
+  free(keys);
+  long ldA = colmajor ? m : n;
+  double *a = malloc((size_t)m * n * sizeof *a), *b = malloc((size_t)m * sizeof *b);
+  /* per k: the new rows, and the old rows with their old positions */
+  long ks[NF];
+  double *an[NF], *ao[NF], *bo[NF];
+  for (int f = 0; f < NF; f++) {
+    long k = ks[f] = (long)(m * fracs[f] + 0.5), mo = m - k, in = 0, io = 0;
+    an[f] = malloc((size_t)k * n * sizeof *an[f]);
+    ao[f] = malloc((size_t)mo * n * sizeof *ao[f]);
+    bo[f] = malloc((size_t)mo * sizeof *bo[f]);
+    for (long i = 0; i < m; i++) {
+      int isnew = (i + 1) * k / m > i * k / m;
+      for (int j = 0; j < n; j++) {
+        double v = colmajor ? A[i + j * m] : A[i * n + j];
+        if (isnew) { if (colmajor) an[f][in + j * k] = v; else an[f][in * n + j] = v; }
+        else { if (colmajor) ao[f][io + j * mo] = v; else ao[f][io * n + j] = v; }
+      }
+      if (isnew) in++; else bo[f][io] = (double)io, io++;
+    }
+  }
+  double tc[ROUNDS], td[ROUNDS], ts[NF][ROUNDS];
+  for (int r = 0; r < rounds; r++) {
+    memcpy(a, A, (size_t)m * n * sizeof *a), memcpy(b, B, (size_t)m * sizeof *b);
+    double t0 = now();
+    int rc = cold_train(-1, layout, 'N', (int)m, n, 1, a, (int)ldA, b, colmajor ? (int)m : 1);
+    tc[r] = now() - t0;
+    if (rc) fprintf(stderr, "shifted: cold_train %d\n", rc), exit(50);
+    if (with_dgels) {
+      memcpy(a, A, (size_t)m * n * sizeof *a), memcpy(b, B, (size_t)m * sizeof *b);
+      t0 = now();
+      rc = LAPACKE_dgels(colmajor ? LAPACK_COL_MAJOR : LAPACK_ROW_MAJOR, 'N', (int)m, n, 1, a, (int)ldA, b, colmajor ? (int)m : 1);
+      td[r] = now() - t0;
+      if (rc) fprintf(stderr, "shifted: dgels %d\n", rc), exit(51);
+    }
+    for (int f = 0; f < NF; f++) {
+      long k = ks[f], mo = m - k;
+      memcpy(a, ao[f], (size_t)mo * n * sizeof *a), memcpy(b, bo[f], (size_t)mo * sizeof *b);
+      if (cold_train(900, layout, 'N', (int)mo, n, 1, a, colmajor ? (int)mo : n, b, colmajor ? (int)mo : 1))
+        exit(52);
+      memcpy(b, B, (size_t)m * sizeof *b);
+      t0 = now();
+      rc = incre_train_shifted(900, layout, (int)k, n, 1, an[f], colmajor ? (int)k : n, (int)m, A, (int)ldA, b,
+                               colmajor ? (int)m : 1);
+      ts[f][r] = now() - t0;
+      if (rc) fprintf(stderr, "shifted: incre_train_shifted m=%ld n=%d k=%ld: %d\n", m, n, k, rc), exit(53);
+    }
+  }
+  const char *lay = colmajor ? "col" : "row";
+  char sc[32];
+  snprintf(sc, sizeof sc, "shifted_%s", lay);
+  struct stat3 s = stats(tc, rounds);
+  double fc = 2.0 * m * n * n - 2.0 * n * n * n / 3;
+  row(sc, "libsia_cold_train", m, n, 0, s, fc, s.med);
+  if (with_dgels) {
+    struct stat3 d = stats(td, rounds);
+    printf("%s,%s,%ld,%d,%d,%.9f,%.9f,%.9f,%.2f,%.3f\n", sc, "lapacke_dgels", m, n, 0, d.med, d.min, d.max,
+           fc / d.med / 1e9, median_ratio(td, tc, rounds));
+  }
+  for (int f = 0; f < NF; f++) {
+    struct stat3 x = stats(ts[f], rounds);
+    printf("%s,%s,%ld,%d,%ld,%.9f,%.9f,%.9f,%.2f,%.3f\n", sc, "libsia_incre_train_shifted", m, n, ks[f], x.med,
+           x.min, x.max, (2.0 * ks[f] * n * n + 4.0 * m * n) / x.med / 1e9, median_ratio(ts[f], tc, rounds));
+    free(an[f]), free(ao[f]), free(bo[f]);
+  }
+  fflush(stdout);
+  sia_memo_drop(900);
+  free(A), free(B), free(a), free(b);
+}
+
 /* ---- call overhead ---- */
 static void bench_overhead(void) {
   const int calls = 200000;
@@ -548,6 +662,17 @@ int main(int argc, char **argv) {
   if (strcmp(only, "-layout") == 0) {
     bench_layouts(100000, 33, 1000);
     return 0;
+  }
+  /* -shifted: the shifted-retraining grid (m 2e4, 1e5, 1e6; n 17..129; both
+   * layouts; LAPACKE_dgels beside it up to m = 1e5, and at m = 1e6 for
+   * n <= 33, where a dgels refit takes less than a few seconds). */
+  if (strcmp(only, "-shifted") == 0 || !*only) {
+    long ms[3] = {20000, 100000, 1000000};
+    int ns[4] = {17, 33, 65, 129};
+    for (int i = 0; i < (quick ? 2 : 3); i++)
+      for (int j = 0; j < 4; j++)
+        for (int c = 0; c < 2; c++) bench_shifted(quick ? ms[i] / 10 : ms[i], ns[j], c, ms[i] < 1000000 || ns[j] <= 33);
+    if (*only) return 0;
   }
   if (!cold_only && !pass_only) {
     if (!update_only) bench_overhead();

@@ -296,18 +296,28 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * all m current rows a with their current targets b using the memoized R,
  * by corrected semi-normal equations, never re-factoring A:
  *   x = R^-1 R^-T A^T b,   then  x += R^-1 R^-T A^T (b - A x)
- * repeated with residuals accumulated in double-double until the correction
- * converges to working precision (at most sia_set_refine_steps of them;
- * O(m*n) per pass). The memo's Q^T*b is rebuilt as R*x and its residual
- * sums of squares as ||b - A x||^2, so that a later incre_train is
- * consistent with the current targets.
+ * with residuals accumulated in double-double, until the correction
+ * converges to working precision (at most sia_set_refine_steps of them).
+ * Each pass reads a once (O(m*n)); the check of a for NaN, Inf and extreme
+ * magnitudes is folded into the first. On a well-conditioned model the
+ * first correction is accepted (its estimated remaining error is already
+ * below 4*n*eps*||x||), so the call reads a twice in all. The memo's Q^T*b
+ * is rebuilt as R*x and its residual sums of squares as ||b - A x||^2, so
+ * that a later incre_train is consistent with the current targets.
+ *
+ * Never the costlier route: where factoring all m rows afresh costs less
+ * than the passes above (small n -- the crossover is near n = 13 --, many
+ * new rows, or a condition number that would need several corrections),
+ * the call does that instead and rebuilds the memo from it: the answer is
+ * then cold_train's on a, and the call never refuses for conditioning.
  *
  * Accuracy: when the corrections converge the solution is at least as
  * accurate as dgels on all rows (measured against the exact solution for
- * cond(A) up to 1e12; README, "Shifted targets"). They converge only while
- * about cond(A)^2 * eps < 1: from cond(A) of about 1e9-1e10 on, or when
- * the step limit is reached first, the call returns SIA_ECOLD and changes
- * nothing -- cold-train the model on its current rows.
+ * cond(A) up to 1e12; docs/index-semantics.md, "Shifted targets"). They
+ * converge only while about cond(A)^2 * eps < 1: from cond(A) of about
+ * 1e9-1e10 on, or when the step limit is reached first, the call returns
+ * SIA_ECOLD and changes nothing -- cold-train the model on its current
+ * rows.
  *
  * [in]     model_id       ID of a memoized model.
  * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR (all matrices).
@@ -334,6 +344,9 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * i > 0 when the updated R(i,i) is exactly zero; SIA_ECOLD when the
  * corrections did not converge; SIA_ETOOBIG. On error the memo is unchanged
  * and b is not written.
+ * Cost: O(k*n^2 + m*n) per call on the corrected route, O(m*n^2) (a cold
+ * fit) on the other; never more than cold_train on the same rows by the
+ * library's cost model (docs/performance.md, "Shifted retraining").
  * Thread-safety: safe; serialized with other calls on model_id.
  * Since 0.1.
  */

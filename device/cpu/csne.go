@@ -147,10 +147,8 @@ func Contraction(n int, t []float64, ldt int, svd *SVD) float64 {
 // residualDD computes the residual r = b − A·x of target column r and
 // g = Aᵀ·r, both in double-double arithmetic (g[:n] the high parts rounded
 // to nearest with the low parts folded in, g[n:] scratch), and returns ‖r‖²
-// (in double). About 20 flops per entry of A. Row-major rows are read in
-// place; column-major ones are transposed in blocks of residualBlock rows
-// into a row-major scratch first (reading a row at a column stride cost
-// column-major calls half as much time again).
+// (in double). About 20 flops per entry of A. Row-major rows go through the
+// active kernel's resDD; column-major ones through residualColsDD.
 func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	hi, lo := g[:n], g[n:2*n]
 	clear(hi)
@@ -158,14 +156,7 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	if !all.ColMajor {
 		rr = active.resDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
 	} else {
-		blk := min(all.K, residualBlock)
-		scratch := make([]float64, blk*n)
-		for i0 := 0; i0 < all.K; i0 += blk {
-			kb := min(blk, all.K-i0)
-			// Columns of A's block are the rows of its transpose.
-			transposeRows(all.A[i0:], all.LDA, n, kb, scratch, n)
-			rr += active.resDD(scratch, n, kb, n, all.B[r*all.LDB+i0:], 1, x, hi, lo)
-		}
+		rr = residualColsDD(all, n, r, x, hi, lo)
 	}
 	for j := range hi {
 		hi[j] += lo[j]
@@ -173,8 +164,63 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	return rr
 }
 
-// residualBlock is the row block of residualDD's column-major path.
-const residualBlock = 256
+// residualBlock is the row block of residualColsDD: its residuals (two
+// vectors of residualBlock doubles) stay in L1, its part of A in L2 between
+// the two sweeps over the columns.
+const residualBlock = 512
+
+// residualColsDD is residualDD's pass over column-major rows, in blocks of
+// residualBlock rows and, within a block, column by column: first
+// (rh, rl) = b − Σ_j a_j·x_j in double-double (the active kernel's
+// ddAxpyNeg), then g_j += a_jᵀ·(rh + rl) (ddDot) — no transposition and no
+// per-row reductions. It accumulates g into (hi, lo) and returns ‖r‖².
+func residualColsDD(all *device.Rows, n, r int, x, hi, lo []float64) (rr float64) {
+	blk := min(all.K, residualBlock)
+	rh, rl := make([]float64, blk), make([]float64, blk)
+	b := all.B[r*all.LDB:]
+	for i0 := 0; i0 < all.K; i0 += blk {
+		kb := min(blk, all.K-i0)
+		h, l := rh[:kb], rl[:kb]
+		copy(h, b[i0:i0+kb])
+		clear(l)
+		for j := 0; j < n; j++ {
+			active.ddAxpyNeg(all.A[j*all.LDA+i0:j*all.LDA+i0+kb], x[j], h, l)
+		}
+		for i := range h {
+			s := h[i] + l[i]
+			l[i] -= s - h[i]
+			h[i] = s
+			rr += s * s
+		}
+		for j := 0; j < n; j++ {
+			dh, dl := active.ddDot(all.A[j*all.LDA+i0:j*all.LDA+i0+kb], h, l)
+			hi[j], lo[j] = twoSumAdd(hi[j], dh, lo[j]+dl)
+		}
+	}
+	return rr
+}
+
+// ddAxpyNegGo is the portable ddAxpyNeg: (rh, rl) −= a·x, element by
+// element, in double-double.
+func ddAxpyNegGo(a []float64, x float64, rh, rl []float64) {
+	rh, rl = rh[:len(a)], rl[:len(a)]
+	for i, v := range a {
+		p := v * x
+		e := math.FMA(v, x, -p)
+		rh[i], rl[i] = twoSumAdd(rh[i], -p, rl[i]-e)
+	}
+}
+
+// ddDotGo is the portable ddDot: Σ a_i·(rh_i + rl_i) in double-double.
+func ddDotGo(a, rh, rl []float64) (hi, lo float64) {
+	rh, rl = rh[:len(a)], rl[:len(a)]
+	for i, v := range a {
+		p := v * rh[i]
+		e := math.FMA(v, rh[i], -p)
+		hi, lo = twoSumAdd(hi, p, lo+e+v*rl[i])
+	}
+	return hi, lo
+}
 
 // residualRowsDD accumulates, for the k row-major rows a (leading dimension
 // lda) with targets b[i*ldb], the double-double residuals' contributions to

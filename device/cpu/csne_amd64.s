@@ -326,3 +326,101 @@ zdone:
 	VMOVSD     X14, ret+80(FP)
 	VZEROUPPER
 	RET
+
+// func ddAxpyNegAVX2(k int, a *float64, x float64, rh, rl *float64)
+//
+// (rh, rl) −= a·x over k elements, k a multiple of 4, in double-double: the
+// product split exactly by FMA (p + e = a·x), TwoSum for rh − p, the low
+// parts into rl. The column-major correction pass's residual update.
+TEXT ·ddAxpyNegAVX2(SB), NOSPLIT, $0-40
+	MOVQ         k+0(FP), CX
+	MOVQ         a+8(FP), SI
+	VBROADCASTSD x+16(FP), Y15
+	MOVQ         rh+24(FP), DI
+	MOVQ         rl+32(FP), R8
+	SHLQ         $3, CX
+	XORQ         AX, AX
+
+dax_loop:
+	CMPQ        AX, CX
+	JGE         dax_done
+	VMOVUPD     (SI)(AX*1), Y0
+	VMOVUPD     (DI)(AX*1), Y1
+	VMULPD      Y15, Y0, Y3            // p
+	VMOVAPD     Y3, Y4
+	VFMSUB231PD Y15, Y0, Y4            // e = a·x − p
+	VSUBPD      Y3, Y1, Y5             // s = rh − p
+	VSUBPD      Y1, Y5, Y6             // bb = s − rh
+	VSUBPD      Y6, Y5, Y7             // s − bb
+	VSUBPD      Y7, Y1, Y7             // rh − (s − bb)
+	VADDPD      Y6, Y3, Y8             // p + bb
+	VSUBPD      Y8, Y7, Y7             // err = (rh − (s − bb)) − (p + bb)
+	VSUBPD      Y4, Y7, Y7             // err − e
+	VADDPD      (R8)(AX*1), Y7, Y7     // + rl
+	VMOVUPD     Y5, (DI)(AX*1)
+	VMOVUPD     Y7, (R8)(AX*1)
+	ADDQ        $32, AX
+	JMP         dax_loop
+
+dax_done:
+	VZEROUPPER
+	RET
+
+// func ddDotAVX2(k int, a, rh, rl *float64, out *[2]float64)
+//
+// out = Σ a·(rh + rl) over k elements (k a multiple of 4) in double-double:
+// products split by FMA, four TwoSum lanes, then the lanes summed in
+// double-double; out[0] + out[1] is the result. The column-major
+// correction pass's Aᵀr.
+TEXT ·ddDotAVX2(SB), NOSPLIT, $0-40
+	MOVQ   k+0(FP), CX
+	MOVQ   a+8(FP), SI
+	MOVQ   rh+16(FP), DI
+	MOVQ   rl+24(FP), R8
+	SHLQ   $3, CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	XORQ   AX, AX
+
+ddd_loop:
+	CMPQ        AX, CX
+	JGE         ddd_reduce
+	VMOVUPD     (SI)(AX*1), Y2
+	VMOVUPD     (DI)(AX*1), Y3
+	VMULPD      Y3, Y2, Y5             // p = a·rh
+	VMOVAPD     Y5, Y6
+	VFMSUB231PD Y3, Y2, Y6             // e = a·rh − p
+	VFMADD231PD (R8)(AX*1), Y2, Y6     // + a·rl
+	TWOSUM(Y0, Y5, Y7, Y8, Y9, Y10)
+	VADDPD      Y6, Y1, Y1
+	VADDPD      Y10, Y1, Y1
+	VMOVAPD     Y7, Y0
+	ADDQ        $32, AX
+	JMP         ddd_loop
+
+ddd_reduce:
+	VEXTRACTF128 $1, Y0, X2
+	VEXTRACTF128 $1, Y1, X3
+	VADDPD       X2, X0, X4
+	VSUBPD       X0, X4, X5
+	VSUBPD       X5, X4, X6
+	VSUBPD       X6, X0, X6
+	VSUBPD       X5, X2, X7
+	VADDPD       X7, X6, X6
+	VADDPD       X3, X1, X1
+	VADDPD       X6, X1, X1
+	VUNPCKHPD    X4, X4, X2
+	VUNPCKHPD    X1, X1, X3
+	VADDSD       X2, X4, X5
+	VSUBSD       X4, X5, X6
+	VSUBSD       X6, X5, X7
+	VSUBSD       X7, X4, X7
+	VSUBSD       X6, X2, X6
+	VADDSD       X6, X7, X7
+	VADDSD       X3, X1, X1
+	VADDSD       X7, X1, X1
+	MOVQ         out+32(FP), AX
+	VMOVSD       X5, (AX)
+	VMOVSD       X1, 8(AX)
+	VZEROUPPER
+	RET

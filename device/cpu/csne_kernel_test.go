@@ -96,3 +96,57 @@ func exactResidual(a []float64, lda, k, n int, b []float64, ldb int, x []float64
 	}
 	return g, rr
 }
+
+// TestDDColumnKernels: every kernel's ddAxpyNeg and ddDot (the column-major
+// correction pass) against 200-bit arithmetic, on lengths around the vector
+// width, with a NaN just past the end of every input (a kernel that reads
+// past its length fails).
+func TestDDColumnKernels(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(8, 8))
+	const u2 = 0x1p-106
+	bf := func(v float64) *big.Float { return new(big.Float).SetPrec(200).SetFloat64(v) }
+	for _, k := range []int{1, 3, 4, 5, 8, 13, 64, 67} {
+		guarded := func() []float64 { // k values, then a NaN guard
+			v := make([]float64, k+1)
+			v[k] = math.NaN()
+			return v[:k]
+		}
+		a, rh, rl := guarded(), guarded(), guarded()
+		x := rnd.NormFloat64()
+		for i := 0; i < k; i++ {
+			a[i] = float64(rnd.IntN(256)) * (1 + 0x1p-30*rnd.Float64())
+			rh[i] = a[i] * x * (1 + 1e-9*rnd.NormFloat64()) // cancels against a·x
+			rl[i] = rh[i] * 0x1p-60 * rnd.NormFloat64()
+		}
+		for _, kern := range kernels {
+			t.Run(fmt.Sprintf("k=%d/%s", k, kern.name), func(t *testing.T) {
+				h, l := guarded(), guarded()
+				copy(h, rh)
+				copy(l, rl)
+				kern.ddAxpyNeg(a, x, h, l)
+				for i := 0; i < k; i++ {
+					want := bf(rh[i])
+					want.Add(want, bf(rl[i]))
+					want.Sub(want, bf(a[i]).Mul(bf(a[i]), bf(x)))
+					got := bf(h[i])
+					got.Add(got, bf(l[i]))
+					d, _ := got.Sub(got, want).Float64()
+					require.LessOrEqual(t, math.Abs(d), 8*u2*(math.Abs(rh[i])+math.Abs(a[i]*x)), "axpy %d", i)
+				}
+				dh, dl := kern.ddDot(a, rh, rl)
+				want := bf(0)
+				tol := 0.0
+				for i := 0; i < k; i++ {
+					r := bf(rh[i])
+					r.Add(r, bf(rl[i]))
+					want.Add(want, r.Mul(r, bf(a[i])))
+					tol += 8 * float64(k) * u2 * math.Abs(a[i]*rh[i])
+				}
+				got := bf(dh)
+				got.Add(got, bf(dl))
+				d, _ := got.Sub(got, want).Float64()
+				require.LessOrEqual(t, math.Abs(d), tol, "dot")
+			})
+		}
+	}
+}

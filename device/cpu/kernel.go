@@ -35,12 +35,18 @@ type kernel struct {
 	// (csne.go, residualRowsDD): double-double residuals r = b − A·x,
 	// (hi, lo) += Aᵀr in double-double, returning Σ r_i².
 	resDD func(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64
+	// The same pass on column-major rows, one column at a time over a block
+	// of rows (csne.go, residualColsDD): (rh, rl) −= a·x in double-double,
+	// and Σ a·(rh + rl) in double-double; len(a) elements, a multiple of 4
+	// for the assembly (the callers do the rest).
+	ddAxpyNeg func(a []float64, x float64, rh, rl []float64)
+	ddDot     func(a, rh, rl []float64) (hi, lo float64)
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo, resDD: residualRowsDD}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo, resDD: residualRowsDD, ddAxpyNeg: ddAxpyNegGo, ddDot: ddDotGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees

@@ -123,15 +123,53 @@ func resDDAVX512(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []f
 	return resddAVX512(k, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], 1<<(n&7)-1)
 }
 
+// ddAxpyNegAVX2 is ddAxpyNegVec's assembly over k elements, k a multiple of
+// 4 (csne_amd64.s).
+//
+//go:noescape
+func ddAxpyNegAVX2(k int, a *float64, x float64, rh, rl *float64)
+
+// ddDotAVX2 is ddDotVec's assembly over k elements, k a multiple of 4
+// (csne_amd64.s).
+//
+//go:noescape
+func ddDotAVX2(k int, a, rh, rl *float64, out *[2]float64)
+
+// ddAxpyNegVec is ddAxpyNegGo on AVX2 + FMA, the last len(a) mod 4
+// elements in Go.
+func ddAxpyNegVec(a []float64, x float64, rh, rl []float64) {
+	k := len(a)
+	rh, rl = rh[:k], rl[:k]
+	k4 := k &^ 3
+	if k4 > 0 {
+		ddAxpyNegAVX2(k4, &a[0], x, &rh[0], &rl[0])
+	}
+	ddAxpyNegGo(a[k4:], x, rh[k4:], rl[k4:])
+}
+
+// ddDotVec is ddDotGo on AVX2 + FMA, the last len(a) mod 4 elements in Go.
+func ddDotVec(a, rh, rl []float64) (hi, lo float64) {
+	k := len(a)
+	rh, rl = rh[:k], rl[:k]
+	k4 := k &^ 3
+	if k4 > 0 {
+		var out [2]float64
+		ddDotAVX2(k4, &a[0], &rh[0], &rl[0], &out)
+		hi, lo = out[0], out[1]
+	}
+	th, tl := ddDotGo(a[k4:], rh[k4:], rl[k4:])
+	return twoSumAdd(hi, th, lo+tl)
+}
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
 	}
 	return ks
 }

@@ -1,0 +1,42 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/libsia/sia/device"
+)
+
+// TestRoute: the cost model's choice for a shifted-target job — refactor
+// narrow models, models with many new rows and ill-conditioned ones; the
+// corrected semi-normal equations for wide, well-conditioned models with
+// few new rows — and an AllRoute set by the caller wins.
+func TestRoute(t *testing.T) {
+	for _, c := range []struct {
+		n, m, k int
+		rho     float64
+		route   device.Route
+		want    device.Route
+	}{
+		{5, 100000, 100, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{9, 100000, 100, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{17, 100000, 1000, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{33, 100000, 1000, 1e-10, device.RouteAuto, device.RouteCsne},
+		{33, 100000, 10000, 1e-10, device.RouteAuto, device.RouteCsne},
+		{33, 100000, 60000, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{33, 100000, 1000, 0.4, device.RouteAuto, device.RouteRefactor},
+		{65, 100000, 1000, 0.1, device.RouteAuto, device.RouteCsne},
+		{129, 100000, 1000, 0.4, device.RouteAuto, device.RouteCsne},
+		{129, 100000, 1000, math.Inf(1), device.RouteAuto, device.RouteCsne},
+		{5, 100000, 100, 1e-10, device.RouteCsne, device.RouteCsne},
+		{129, 100000, 100, 1e-10, device.RouteRefactor, device.RouteRefactor},
+	} {
+		t.Run(fmt.Sprintf("n=%d/m=%d/k=%d/rho=%g/%d", c.n, c.m, c.k, c.rho, c.route), func(t *testing.T) {
+			got := routeFor(c.route, c.n, c.m, c.k, c.rho)
+			require.Equal(t, c.want, got, "predicted cost %.2f", csneCost(c.n, c.m, c.k, c.rho))
+		})
+	}
+}
