@@ -1,10 +1,12 @@
 package memo
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 )
 
 // The memo file (format 3, since 0.3): two header slots and a log of
@@ -142,26 +144,17 @@ type parsedFrame struct {
 	payload []byte
 }
 
-// readFrame reads the frame at off, which must end at or before limit;
-// want, if not nil, is what its header must say (kind, id, length, crc)
-// and lets the frame be read in one call.
-func readFrame(f vfile, off, limit int64, want *parsedFrame, wantLen int64) (parsedFrame, error) {
+// readFrame reads the frame at off, which must end at or before limit,
+// and checks its header and CRC; the payload is allocated only once its
+// length is known to fit.
+func readFrame(f vfile, off, limit int64) (parsedFrame, error) {
 	if off < logStart || off > limit-frameHdr {
 		return parsedFrame{}, errors.New("frame out of bounds")
 	}
-	var buf []byte
-	if want != nil {
-		if wantLen < 0 || wantLen > limit-off-frameHdr {
-			return parsedFrame{}, errors.New("frame out of bounds")
-		}
-		buf = make([]byte, frameHdr+wantLen)
-	} else {
-		buf = make([]byte, frameHdr)
-	}
-	if n, err := f.ReadAt(buf, off); n < len(buf) {
+	h := make([]byte, frameHdr)
+	if n, err := f.ReadAt(h, off); n < len(h) {
 		return parsedFrame{}, fmt.Errorf("read at %d: %v", off, err)
 	}
-	h := buf[:frameHdr]
 	p := parsedFrame{
 		kind: binary.LittleEndian.Uint32(h[4:]), id: binary.LittleEndian.Uint64(h[8:]),
 		crc: binary.LittleEndian.Uint32(h[20:]),
@@ -171,21 +164,60 @@ func readFrame(f vfile, off, limit int64, want *parsedFrame, wantLen int64) (par
 		(p.kind == kindRecord && ln > maxRecord) || (p.kind != kindRecord && p.kind != kindCommit) {
 		return parsedFrame{}, errors.New("bad frame header")
 	}
-	if want != nil {
-		if p.kind != want.kind || p.id != want.id || ln != wantLen || p.crc != want.crc {
-			return parsedFrame{}, errors.New("frame does not match its index entry")
-		}
-		p.payload = buf[frameHdr:]
-	} else {
-		p.payload = make([]byte, ln)
-		if n, err := f.ReadAt(p.payload, off+frameHdr); int64(n) < ln {
-			return parsedFrame{}, fmt.Errorf("read at %d: %v", off+frameHdr, err)
-		}
+	p.payload = make([]byte, ln)
+	if n, err := f.ReadAt(p.payload, off+frameHdr); int64(n) < ln {
+		return parsedFrame{}, fmt.Errorf("read at %d: %v", off+frameHdr, err)
 	}
 	if crc32.Update(crc32.Checksum(h[:20], castagnoli), castagnoli, p.payload) != p.crc {
 		return parsedFrame{}, errors.New("frame checksum mismatch")
 	}
 	return p, nil
+}
+
+// checkRecordFrame checks a record frame (header and payload, b) against
+// its index entry.
+func checkRecordFrame(b []byte, e commitEntry) error {
+	if binary.LittleEndian.Uint32(b[0:]) != frameMagic || binary.LittleEndian.Uint32(b[4:]) != kindRecord ||
+		binary.LittleEndian.Uint64(b[8:]) != uint64(e.id) || binary.LittleEndian.Uint32(b[16:]) != e.ln ||
+		binary.LittleEndian.Uint32(b[20:]) != e.crc {
+		return errors.New("frame does not match its index entry")
+	}
+	if crc32.Update(crc32.Checksum(b[:20], castagnoli), castagnoli, b[frameHdr:]) != e.crc {
+		return errors.New("frame checksum mismatch")
+	}
+	return nil
+}
+
+// window reads the file through a buffer of a few MiB.
+type window struct {
+	f   vfile
+	off int64
+	buf []byte
+}
+
+const windowBytes = 4 << 20
+
+// get returns the n bytes at off, which must lie in [logStart, limit); the
+// slice is valid until the next call.
+func (w *window) get(off, n, limit int64) ([]byte, error) {
+	if off < logStart || n < frameHdr || n > limit || off > limit-n {
+		return nil, errors.New("frame out of bounds")
+	}
+	if off >= w.off && off+n <= w.off+int64(len(w.buf)) {
+		return w.buf[off-w.off : off-w.off+n], nil
+	}
+	size := min(max(n, windowBytes), limit-off)
+	if int64(cap(w.buf)) >= size {
+		w.buf = w.buf[:size]
+	} else {
+		w.buf = make([]byte, size)
+	}
+	w.off = off
+	if k, err := w.f.ReadAt(w.buf, off); int64(k) < size {
+		w.buf = w.buf[:0]
+		return nil, fmt.Errorf("read at %d: %v", off, err)
+	}
+	return w.buf[:n], nil
 }
 
 // commitEntry is one change listed by a commit frame.
@@ -293,10 +325,11 @@ func recoverLog(f vfile, size int64, head []byte) (*recovered, error) {
 		models:   map[int64]*Model{},
 	}
 	seen := map[int64]bool{}
+	win := &window{f: f}
 	var headModels uint64
 	// The chain of commits, newest first.
 	for off, seq, first := int64(h.last), h.seq, true; off != 0; seq, first = seq-1, false {
-		p, err := readFrame(f, off, int64(h.end), nil, 0)
+		p, err := readFrame(f, off, int64(h.end))
 		var c commit
 		if err == nil && (p.kind != kindCommit || p.id != seq) {
 			err = errors.New("not the expected commit frame")
@@ -317,22 +350,27 @@ func recoverLog(f vfile, size int64, head []byte) (*recovered, error) {
 		if first {
 			headModels = c.models
 		}
+		var toRead []commitEntry
 		for _, e := range c.entries {
 			if seen[e.id] {
 				continue
 			}
 			seen[e.id] = true
-			if e.off == 0 {
-				continue
+			if e.off != 0 {
+				toRead = append(toRead, e)
 			}
-			if e.off > uint64(off) {
-				r.dropped = append(r.dropped, e.id)
-				continue
-			}
-			rf, err := readFrame(f, int64(e.off), off, &parsedFrame{kind: kindRecord, id: uint64(e.id), crc: e.crc}, int64(e.ln))
+		}
+		// In file order, through a window of a few MiB: one read for many
+		// records.
+		slices.SortFunc(toRead, func(a, b commitEntry) int { return cmp.Compare(a.off, b.off) })
+		for _, e := range toRead {
 			var m *Model
+			b, err := win.get(int64(e.off), frameHdr+int64(e.ln), off)
 			if err == nil {
-				m, err = decode(e.id, rf.payload)
+				err = checkRecordFrame(b, e)
+			}
+			if err == nil {
+				m, err = decode(e.id, b[frameHdr:])
 			}
 			if err != nil {
 				r.dropped = append(r.dropped, e.id)
@@ -346,7 +384,7 @@ func recoverLog(f vfile, size int64, head []byte) (*recovered, error) {
 	// Complete checkpoints after the header's end, chained to it.
 	pending := map[int64]parsedFrame{}
 	for pos := r.end; pos <= size-frameHdr; {
-		p, err := readFrame(f, pos, size, nil, 0)
+		p, err := readFrame(f, pos, size)
 		if err != nil {
 			break
 		}

@@ -58,7 +58,7 @@ func TestReadFrameBoundsBeforeAllocating(t *testing.T) {
 			binary.LittleEndian.PutUint32(b[tc.off+16:], 3<<30) // 3 GiB
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err := readFrame(memWith(b).names[plPath].file(), tc.off, int64(len(b)), nil, 0)
+			_, err := readFrame(memWith(b).names[plPath].file(), tc.off, int64(len(b)))
 			runtime.ReadMemStats(&after)
 			require.Error(t, err)
 			require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "readFrame allocated before checking the length")
