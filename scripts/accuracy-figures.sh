@@ -24,7 +24,7 @@ table() { grep -o '| .* |$' || true; }
 } > "$out/extremes.md"
 
 {
-  echo "| cond(A) | targets | layout | no correction | libsia (default policy) | dgels (QR) |"
+  echo "| cond(A) | targets | layout | no correction | libsia (corrected route, default policy) | dgels (QR) |"
   echo "|---|---|---|---|---|---|"
   $GO test -count=1 -v -run '^TestShiftedMatchesGels$' ./solver | table
 } > "$out/shifted.md"
