@@ -2,8 +2,50 @@ package aidel
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 )
+
+func init() { checkInvariants = true }
+
+// maxRetrainsPerCall bounds how often one model may be retrained by one
+// retrain call of a test that makes no concurrent changes: once for its
+// queued keys, and once more if a split part or a long list queues it
+// again; a model retrained more often stays due forever.
+const maxRetrainsPerCall = 3
+
+// retrain is ix.Retrain (with all, ix.RetrainAll) for tests that change
+// nothing while it runs, with a guard: it fails the test as soon as a
+// model is retrained more than maxRetrainsPerCall times, instead of
+// looping for ever when a change keeps a model due (a livelock, e.g. keys
+// that each retrain drops and puts back in a list). It returns the
+// models retrained.
+func retrain[V any](t testing.TB, ix *Index[V], all bool) int {
+	t.Helper()
+	if all {
+		ix.queueDue()
+	}
+	seen := map[*model[V]]int{}
+	total := 0
+	for {
+		ix.qmu.Lock()
+		next := slices.Clone(ix.queue[:min(len(ix.queue), ix.cfg.MaxPass)])
+		ix.qmu.Unlock()
+		for _, m := range next {
+			seen[m]++
+			require.LessOrEqual(t, seen[m], maxRetrainsPerCall,
+				"model of fence %q retrained %d times in one call: it stays due (%d pending keys)", m.fence, seen[m], m.pending)
+		}
+		popped, done := ix.pass()
+		if popped == 0 {
+			return total
+		}
+		total += done
+	}
+}
 
 // check verifies the index's invariants: fences ascending and each model's
 // keys within its fence range; positions strictly increasing; the

@@ -385,6 +385,13 @@ func (ix *Index[V]) Retrain() (int, error) {
 // RetrainAll queues every model that holds keys not yet absorbed (or
 // deleted keys) and retrains the queue now, like Retrain.
 func (ix *Index[V]) RetrainAll() (int, error) {
+	ix.queueDue()
+	return ix.Retrain()
+}
+
+// queueDue queues every model that holds keys not yet absorbed or deleted
+// keys.
+func (ix *Index[V]) queueDue() {
 	for _, m := range ix.fs.Load().models {
 		m.mu.RLock()
 		due := m.pending > 0
@@ -399,7 +406,6 @@ func (ix *Index[V]) RetrainAll() (int, error) {
 			ix.enqueue(m)
 		}
 	}
-	return ix.Retrain()
 }
 
 // StartTrainer starts the background trainer goroutine, which retrains

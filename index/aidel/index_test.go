@@ -123,8 +123,7 @@ func TestModelBased(t *testing.T) {
 							delete(r, string(k))
 						}
 					}
-					_, err := ix.Retrain()
-					require.NoError(t, err)
+					retrain(t, ix, false)
 					agree(t, ix, r, rng, all[2500:])
 				}
 				st := ix.Stats()
@@ -158,12 +157,10 @@ func TestEmptyIndex(t *testing.T) {
 		ix.Put(k, i)
 		r[string(k)] = i
 		if i%50 == 0 {
-			_, err := ix.Retrain()
-			require.NoError(t, err)
+			retrain(t, ix, false)
 		}
 	}
-	_, err = ix.Retrain()
-	require.NoError(t, err)
+	retrain(t, ix, false)
 	agree(t, ix, r, rng, [][]byte{[]byte("zzz"), {0}})
 	assert.Greater(t, ix.Stats().Models, 1)
 }
@@ -284,10 +281,8 @@ func TestIncrementalEqualsFullRefit(t *testing.T) {
 			inc.Delete(d)
 			full.Delete(d)
 		}
-		_, err := inc.Retrain()
-		require.NoError(t, err)
-		_, err = full.Retrain()
-		require.NoError(t, err)
+		retrain(t, inc, false)
+		retrain(t, full, false)
 		mi, mf := inc.fs.Load().models[0], full.fs.Load().models[0]
 		require.Equal(t, mf.pos, mi.pos)
 		for j := range mi.fit.w {
@@ -359,8 +354,7 @@ func TestConcurrent(t *testing.T) {
 	close(quit)
 	wg.Wait()
 	stop()
-	_, err = ix.Retrain()
-	require.NoError(t, err)
+	retrain(t, ix, false)
 	require.NoError(t, ix.check())
 	r := ref{}
 	for _, k := range base {
@@ -474,8 +468,7 @@ func TestChangesDuringRetrain(t *testing.T) {
 					first = ev
 				}
 			})
-			n, err := ix.RetrainAll()
-			require.NoError(t, err)
+			n := retrain(t, ix, true)
 			require.GreaterOrEqual(t, hooked, 1) // once per model of the first pass; the first call changes
 			if strings.HasPrefix(tc.name, "pass") {
 				require.Greater(t, first.Models, 10, "one pass over many models")
@@ -483,8 +476,7 @@ func TestChangesDuringRetrain(t *testing.T) {
 			require.Positive(t, n)
 			agree(t, ix, r, rand.New(rand.NewPCG(2, 3)), [][]byte{[]byte("~"), {}})
 			ix.testHookTrain = nil
-			_, err = ix.RetrainAll() // everything late is absorbed now
-			require.NoError(t, err)
+			retrain(t, ix, true) // everything late is absorbed now
 			agree(t, ix, r, rand.New(rand.NewPCG(4, 5)), [][]byte{[]byte("~"), {}})
 			assert.Zero(t, ix.Stats().Pending)
 			if strings.HasSuffix(tc.name, "split") {

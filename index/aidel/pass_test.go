@@ -54,8 +54,7 @@ func TestPasses(t *testing.T) {
 			ix, due := passIndex(t, Config{Mode: tc.mode, MaxPass: tc.maxPass})
 			var evs []PassEvent
 			ix.OnPass(func(ev PassEvent) { evs = append(evs, ev) })
-			n, err := ix.RetrainAll()
-			require.NoError(t, err)
+			n := retrain(t, ix, true)
 			require.NoError(t, ix.check())
 			// Splits queue their parts (up to the pass after), so at least
 			// the due models were retrained, in at least ⌈due/max⌉ passes.
@@ -98,10 +97,8 @@ func TestPassEqualsOneByOne(t *testing.T) {
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(7, 8))
 	for round := range 4 {
-		_, err := one.RetrainAll()
-		require.NoError(t, err)
-		_, err = all.RetrainAll()
-		require.NoError(t, err)
+		retrain(t, one, true)
+		retrain(t, all, true)
 		mo, ma := one.fs.Load().models, all.fs.Load().models
 		require.Equal(t, len(mo), len(ma), "round %d", round)
 		for i := range mo {

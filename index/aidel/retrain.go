@@ -1,6 +1,7 @@
 package aidel
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -516,9 +517,19 @@ func (m *model[V]) late(dropped []*entry[V]) []*entry[V] {
 	return out
 }
 
+// checkInvariants turns on assertions of internal invariants that cost
+// little but would panic in production; the package's tests set it.
+var checkInvariants bool
+
 // insertLate appends e (given in key order) to the list it belongs in and
 // returns that list's length. The caller holds m's lock.
 func (m *model[V]) insertLate(e *entry[V]) int {
+	if checkInvariants && e.dead && e.taken {
+		// A tombstone the snapshot dropped is gone for good: carried back
+		// into a list it would be dropped again by every retrain, and the
+		// model would stay due for ever.
+		panic(fmt.Sprintf("aidel: deleted key %q carried into a list", e.key))
+	}
 	i, _ := m.locate(e.key)
 	l := append(m.list(i), e)
 	m.setList(i, l)
