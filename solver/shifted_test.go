@@ -165,3 +165,30 @@ func TestShiftedLazyScan(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftedDefaultSteps pins the default refinement policy: 8 steps, and
+// a model that needs more than a few corrections (κ = 1e9, the corrected
+// route) converges under it and is refused under a smaller limit — so a
+// default lowered to 2 fails here, as one returning its unconverged answer
+// when out of steps fails TestShiftedOneCorrection.
+func TestShiftedDefaultSteps(t *testing.T) {
+	require.Equal(t, 8, solver.New().RefineSteps())
+	require.Equal(t, 8, solver.DefaultRefineSteps)
+	rnd := rand.New(rand.NewPCG(20, 9))
+	const m0, k, n = 2000, 100, 17
+	a, bOld, bNow := shiftedCase(rnd, m0, k, n, 1e9)
+	run := func(steps int) error {
+		opts := []solver.Option{solver.WithShiftedRoute(device.RouteCsne)}
+		if steps > 0 {
+			opts = append(opts, solver.WithRefineSteps(steps))
+		}
+		sv := solver.New(opts...)
+		c := store(solver.RowMajor, m0, n, 1, a[:m0*n], bOld, m0, 0)
+		require.NoError(t, c.cold(sv, 1, 'N'))
+		nw := store(solver.RowMajor, k, n, 1, a[m0*n:], nil, k, 0)
+		all := store(solver.RowMajor, m0+k, n, 1, a, bNow, m0+k, 0)
+		return sv.IncreTrainShifted(1, solver.RowMajor, k, n, 1, nw.a, nw.lda, m0+k, all.a, all.lda, all.b, all.ldb)
+	}
+	require.NoError(t, run(0), "the default policy")
+	require.ErrorIs(t, run(2), solver.ErrCold, "two steps")
+}
