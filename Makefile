@@ -57,6 +57,29 @@ $(SHIM): shim/sia_lapack.c include/sia.h $(LIB)
 	  -Wl,-rpath,'$$ORIGIN' -Wl,-soname,libsia_lapack.so.$(MAJOR) -o $@
 	@ln -sf libsia_lapack.so $(BUILD)/libsia_lapack.so.$(MAJOR)
 
+# faulttest: internal errors through the C API. build/fault/libsia.so is a
+# test build (-tags siafault, capi/fault.go) whose engine panics while
+# SIA_TEST_PANIC is set; ctest/test_internal.c requires SIA_EINTERNAL from
+# every training export and nothing changed. The library that `make`
+# builds must not contain the hook.
+FAULTLIB := $(BUILD)/fault/libsia.so
+$(FAULTLIB): $(GOSRC)
+	@mkdir -p $(BUILD)/fault
+	$(GO) build -tags siafault -buildmode=c-shared -o $@ ./capi
+	@rm -f $(BUILD)/fault/libsia.h
+faulttest: $(FAULTLIB) $(LIB)
+	@if $(GO) tool nm $(LIB) | grep -q faultEngine; then echo "$(LIB) contains the test-only fault hook"; exit 1; fi
+	$(CC) $(CWARN) $(CFLAGS) -Iinclude ctest/test_internal.c -L$(BUILD)/fault -lsia -lm -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/fault/test_internal
+	./$(BUILD)/fault/test_internal | tail -n 1
+
+# mutate: mutation testing (scripts/mutate.sh, docs/mutation.md): gremlins
+# over solver, memo, device/cpu and index/aidel, the committed C-API
+# mutants (scripts/capi-mutants.txt) against the C tests; the score per
+# package and every surviving mutant. Slow (see docs/mutation.md): not part
+# of make test. MUTATE_PKGS selects packages.
+mutate:
+	sh scripts/mutate.sh $(MUTATE_PKGS)
+
 # shimtest: the same calls against Debian's LAPACK and against the shim
 # (linked, and switched in with LD_PRELOAD) must print the same; each run's
 # dgels_/LAPACKE_dgels bindings are checked to be the library it claims.
