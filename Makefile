@@ -17,8 +17,9 @@
 #   make pytest       the Python binding's tests
 #   make gpu-kit      the kit scripts/gpu-check.sh runs on a GPU machine (build/gpu-kit)
 #   make fuzz         bounded fuzzing of every fuzz target (FUZZTIME)
+#   make mutate       mutation testing: score per package and surviving mutants, slow (docs/mutation.md)
 #   parts of make test, also on their own:
-#   make makecheck vet gotest crash damage ctest lazyload shimtest xlintstd install-test pyinstall-test asan
+#   make makecheck vet gotest crash damage ctest faulttest lazyload shimtest xlintstd install-test pyinstall-test asan
 #        bench-index-smoke gpu-check-smoke lib shim
 
 GO      ?= go
@@ -33,7 +34,7 @@ CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
 GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
 
-.PHONY: all lib shim lazyload uninstall makecheck snippets shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
+.PHONY: all lib shim faulttest mutate lazyload uninstall makecheck snippets shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
 
 # The first target is the default goal: `make` alone builds the libraries.
 all: lib shim
@@ -199,8 +200,10 @@ demo: lib
 # "make test: N passed, N failed" (with the failed parts named), and the
 # exit status is non-zero if any failed. deps runs first and alone: without
 # the packages nothing else can run.
-TEST_PARTS := makecheck vet figures-check snippets gotest crash damage ctest lazyload shimtest xlintstd install-test \
+TEST_PARTS := makecheck vet figures-check snippets gotest crash damage ctest faulttest lazyload shimtest xlintstd install-test \
               pytest pyinstall-test asan fuzz bench-index-smoke gpu-check-smoke
+# With PoCL installed the OpenCL tests must run, not skip (as in .ci/run).
+test: export SIA_REQUIRE_OPENCL := $(or $(SIA_REQUIRE_OPENCL),$(if $(wildcard /etc/OpenCL/vendors/pocl.icd),1))
 test: deps
 	@pass=0; fail=0; failed=""; \
 	for p in $(TEST_PARTS); do \

@@ -1,8 +1,10 @@
 /* test_semantics.c -- incre_train_shifted, decre_train, sia_memo_merge, the
  * rank-revealing mode and the bounded memo, through libsia.so, against
  * Debian's LAPACKE_dgels and LAPACKE_dgelss on the same rows. */
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include <float.h>
 #include <lapacke.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -240,7 +242,68 @@ static void test_refine_policy(void) {
   sia_memo_clear();
 }
 
+/* A durable memo file with one record damaged: sia_memo_open drops that
+ * record, counts it in sia_memo_stats.corrupt, loads the other, and the
+ * damaged model answers SIA_ENOMEMO (sia.h, "Durable memo"). The record is
+ * found by its AMax field, the largest |a_ij| absorbed, stored as a raw
+ * little-endian double (memo/record.go): 1234.5625 for model 11, 987.25
+ * for model 12, both exact and seen nowhere else in the file. */
+static void test_corrupt(void) {
+  char dir[] = "/tmp/sia-corrupt-XXXXXX", path[64];
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  snprintf(path, sizeof path, "%s/memo.sia", dir);
+  sia_memo_clear();
+  sia_memo_set_limit(0);
+  const double big[2] = {1234.5625, 987.25};
+  for (int q = 0; q < 2; q++) {
+    static double a[M0 * N], b[M0];
+    fill_rows(0, M0);
+    memcpy(a, A, sizeof a), memcpy(b, B, sizeof b);
+    a[3 * N + 1] = big[q];
+    CHECK(cold_train(11 + q, SIA_ROW_MAJOR, 'N', M0, N, 1, a, N, b, 1) == 0, "cold_train %d", 11 + q);
+  }
+  CHECK(sia_memo_open(path) == 0, "open a new memo file");
+  CHECK(sia_memo_close() == 0, "close (checkpoint)");
+  FILE *f = fopen(path, "rb");
+  CHECK(f != NULL, "read %s", path);
+  if (!f) return;
+  static unsigned char raw[1 << 20];
+  size_t len = fread(raw, 1, sizeof raw, f);
+  fclose(f);
+  unsigned char pat[8];
+  memcpy(pat, &big[0], 8);
+  long at = -1;
+  int found = 0;
+  for (size_t i = 0; i + 8 <= len; i++)
+    if (memcmp(raw + i, pat, 8) == 0) at = (long)i, found++;
+  CHECK(found == 1, "model 11's AMax found %d times in the file", found);
+  if (found != 1) return;
+  raw[at] ^= 0x01; /* its lowest mantissa bit */
+  f = fopen(path, "wb");
+  CHECK(f != NULL && fwrite(raw, 1, len, f) == len, "write %s", path);
+  if (f) fclose(f);
+  sia_memo_clear();
+  struct sia_memo_stats st0, st1;
+  CHECK(sia_memo_stats(&st0) == 0, "stats");
+  CHECK(sia_memo_open(path) == 1, "reopen: one model loaded");
+  CHECK(sia_memo_stats(&st1) == 0 && st1.corrupt == st0.corrupt + 1, "corrupt %lld, was %lld",
+        (long long)st1.corrupt, (long long)st0.corrupt);
+  CHECK(st1.models == 1, "models %lld", (long long)st1.models);
+  double x[K];
+  fill_rows(M0, M0 + K);
+  memcpy(x, &B[M0], K * sizeof(double));
+  CHECK(incre_train(11, SIA_ROW_MAJOR, 'N', K, N, 1, &A[M0 * N], N, x, 1) == SIA_ENOMEMO,
+        "the damaged record was trusted");
+  memcpy(x, &B[M0], K * sizeof(double));
+  CHECK(incre_train(12, SIA_ROW_MAJOR, 'N', K, N, 1, &A[M0 * N], N, x, 1) == 0, "the intact record");
+  CHECK(sia_memo_close() == 0, "close");
+  sia_memo_clear();
+  remove(path);
+  remove(dir);
+}
+
 int main(void) {
+  test_corrupt();
   test_refine_policy();
   test_shifted();
   test_decre();

@@ -1,0 +1,58 @@
+#!/bin/sh
+# mutate.sh [PKG...] -- mutation testing (`make mutate`; docs/mutation.md).
+#
+# Runs gremlins (github.com/go-gremlins/gremlins, pinned below; fetched by
+# `go run` from the module proxy) over each Go package given (default:
+# solver memo device/cpu index/aidel capi), one package at a time, with one
+# worker and the -short test suite, then prints per package the score --
+# (killed + timed out) / (killed + timed out + lived), over the mutants that
+# some test of the package reaches -- and every surviving mutant as
+# file:line:column and mutator. For capi, a cgo main package that only the C
+# tests exercise, the committed list scripts/capi-mutants.txt is applied one
+# mutant at a time to a copy of the tree instead (scripts/capi-mutate.sh).
+#
+# Environment: MUTATE_OUT (default build/mutate) receives one JSON report
+# per package and the C-API log; GREMLINS_WORKERS (default 1);
+# MUTATE_CAPI=0 skips the C-API mutants. Not part of `make test`: it is
+# slow (docs/mutation.md gives the run times).
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=${MUTATE_OUT:-build/mutate}
+mkdir -p "$out"
+case $out in /*) ;; *) out=$root/$out ;; esac
+gremlins="go run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0"
+pkgs=${*:-solver memo device/cpu index/aidel capi}
+for p in $pkgs; do
+  [ "$p" = capi ] && continue
+  name=$(echo "$p" | tr / _)
+  echo "== $p"
+  start=$(date +%s)
+  # -short: the suites' long variants (crash loop, big sweeps) add time but
+  # no mutant kills; --timeout-coefficient: a loaded machine must not turn
+  # slow runs into "timed out" (counted as killed).
+  (cd "$p" && GOFLAGS=-short nice -n 10 $gremlins unleash --workers "${GREMLINS_WORKERS:-1}" \
+     --timeout-coefficient 5 --silent -o "$out/$name.json") || true
+  echo "   $(( $(date +%s) - start )) s"
+  python3 - "$out/$name.json" "$p" <<'PY'
+import json, sys
+path, pkg = sys.argv[1], sys.argv[2]
+try:
+    r = json.load(open(path))
+except (OSError, ValueError) as e:
+    sys.exit("mutate: no report for %s: %s" % (pkg, e))
+k, l = r["mutants_killed"], r["mutants_lived"]
+timed = sum(1 for f in r["files"] for m in f["mutations"] if m["status"] == "TIMED OUT")
+k += timed  # a mutant that makes the tests hang is detected too
+score = 100.0 * k / (k + l) if k + l else float("nan")
+print("   %s: score %.1f%% (%d killed of them %d timed out, %d lived; %d not covered, %d not viable)"
+      % (pkg, score, k, timed, l, r["mutants_not_covered"], r["mutants_not_viable"]))
+for f in sorted(r["files"], key=lambda f: f["file_name"]):
+    for m in sorted(f["mutations"], key=lambda m: (m["line"], m["column"])):
+        if m["status"] == "LIVED":
+            print("   survived: %s:%d:%d %s" % (f["file_name"], m["line"], m["column"], m["type"]))
+PY
+done
+case " $pkgs " in
+*" capi "*) [ "${MUTATE_CAPI:-1}" = 0 ] || sh scripts/capi-mutate.sh "$out/capi.log" ;;
+esac
