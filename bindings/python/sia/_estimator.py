@@ -11,15 +11,16 @@ works alone.
 How the model is kept. The memo (libsia's n x n factor R and Q^T b under
 the model's ID) holds the rows exactly as given, scaled by sqrt(weight):
 with ``fit_intercept=True`` the rows ``[gamma, x - shift]`` (shift: the
-first fit's weighted mean; gamma: the RMS spread of its columns) and the
-targets ``[y, 1]``. ``partial_fit`` and ``remove`` pass libsia the rows
-themselves, so they are the C API's incre_train and decre_train with its
-checks intact, O(k n^2). scikit-learn's answer -- the minimum-norm solution
-of the *centred* problem, the intercept outside the norm -- is recovered
-from libsia's minimum-norm solutions of y and of the constant target 1
-(see ``_set_solution``), exactly, also on rank-deficient designs. Fewer
-rows than columns are padded with zero rows (they change nothing) so that
-every model has a memo.
+first fit's weighted mean; gamma: the RMS spread of its columns, so that
+the design's singular values are those of the centred X plus one in their
+range and rcond keeps scikit-learn's meaning). ``partial_fit`` and
+``remove`` pass libsia the rows themselves, so they are the C API's
+incre_train and decre_train with its checks intact, O(k n^2). libsia's
+minimum-norm solution of that design is scikit-learn's answer -- the
+minimum-norm solution of the *centred* problem, the intercept outside the
+norm -- also on rank-deficient designs (see ``_set_solution``). Fewer rows
+than columns are padded with zero rows (they change nothing) so that every
+model has a memo.
 """
 
 import itertools
@@ -328,9 +329,10 @@ class LinearRegression(*_BASES):  # type: ignore[misc]
         _np.multiply(X - self._sia_shift, sw, out=A[:, 1:])
         return A
 
-    def _rhs(self, Y: _np.ndarray, sw: _np.ndarray) -> _np.ndarray:
-        """The memo's targets: sqrt(w) [y, 1] (intercept) or sqrt(w) y."""
-        return _np.hstack([Y * sw, sw]) if self._sia_intercept else Y * sw
+    @staticmethod
+    def _rhs(Y: _np.ndarray, sw: _np.ndarray) -> _np.ndarray:
+        """The memo's targets: sqrt(w) y."""
+        return Y * sw
 
     @staticmethod
     def _targets2d(y: _np.ndarray) -> _np.ndarray:
@@ -339,27 +341,26 @@ class LinearRegression(*_BASES):  # type: ignore[misc]
     def _set_solution(self, x: _np.ndarray) -> None:
         """coef_, intercept_, rank_ from libsia's solution.
 
-        With an intercept the memo holds D = sqrt(w) [gamma 1, X - shift]
-        and the targets [y, 1]. scikit-learn's answer is the minimum-norm
-        solution of the centred problem (the intercept not in the norm);
-        libsia's is the minimum-norm solution of D, which differs from it
-        only along D's null space {(-xbar.v / gamma, v): v in null(Xc)}.
-        For the target 1 the solutions are exact; the minimum-norm one,
-        (t1, u1), has u1 = (t1 / gamma) P_N xbar. Then, for the
-        minimum-norm solution (z0, zw) of y, scikit-learn's coefficients
-        are zw - (z0 / t1) u1 and the constant term is z0 / t1 (the
-        intercept, once the shift is undone): exact, whatever the rank."""
+        With an intercept the memo holds D = sqrt(w) [gamma 1, X - shift].
+        scikit-learn's answer is the minimum-norm solution of the centred
+        problem (the intercept outside the norm); libsia's is the
+        minimum-norm solution (t, v) of D, which can differ from it only
+        along D's null space {(-xbar'.u / gamma, u): u in null(Xc)}, xbar'
+        = mean - shift. For u in null(Xc), X u is constant over the rows,
+        so xbar'.u = mean(X u) - shift.u = 0 whenever the shift was taken
+        over rows with the same constant -- rows of the model, or rows that
+        left it, for a downdate into a rank-deficient model is refused
+        (ECOLD, libsia's rank-revealing mode). So the null space is {(0,
+        u)}, v is orthogonal to null(Xc), and v is scikit-learn's solution;
+        the intercept is gamma t - shift.v."""
         rank = last_rank()
-        nr = self._sia_nrhs
         if self._sia_intercept:
-            z, t1, u1 = x[:, :nr], x[0, nr], x[1:, nr]
-            a = z[0] / t1
-            coef = (z[1:] - _np.outer(u1, a)).T  # (nrhs, p)
-            intercept = a - coef @ self._sia_shift
+            coef = x[1:].T  # (nrhs, p)
+            intercept = self._sia_gamma * x[0] - coef @ self._sia_shift
             self.rank_ = max(rank - 1, 0)
         else:
             coef = x.T
-            intercept = _np.zeros(nr)
+            intercept = _np.zeros(x.shape[1])
             self.rank_ = rank
         if self._sia_y1d:
             self.coef_ = _np.ascontiguousarray(coef[0])
@@ -409,17 +410,11 @@ class LinearRegression(*_BASES):  # type: ignore[misc]
         n = p + (1 if self._sia_intercept else 0)
         A = self._design(X, sw)
         B = self._rhs(Y, sw)
-        # Rows the memo holds beyond the data: with an intercept one row
-        # [0 | 0, c], which changes no solution but gives the target 1
-        # (fitted exactly) a residual sum of squares c^2, so that libsia's
-        # downdate check (a residual sum turning negative) does not trip on
-        # its rounding; and, with fewer rows than columns, zero rows, so
-        # that the factor is memoized and later rows continue it.
-        extra = 1 if self._sia_intercept else 0
-        extra = max(extra, n - A.shape[0])
+        # Fewer rows than columns: zero rows (they change nothing) so that
+        # the factor is memoized and later rows continue it. They stay in
+        # the memo's row count (refit_targets passes them again).
+        extra = max(n - A.shape[0], 0)
         A_extra, B_extra = _np.zeros((extra, n)), _np.zeros((extra, B.shape[1]))
-        if self._sia_intercept:
-            B_extra[0, -1] = float(sw.max())
         self._sia_extra = (A_extra, B_extra)
         x = cold_train(_np.vstack([A, A_extra]), _np.vstack([B, B_extra]), model_id=mid,
                        rcond=self._rcond_for(X.shape[0]))

@@ -370,6 +370,25 @@ class TestOnline(unittest.TestCase):
         self.assertEqual(cm.exception.code, sia.ECOLD)
         assert_same_model(self, m, *lstsq_model(X, y))
 
+    def test_remove_into_rank_deficiency_is_refused(self):
+        # What keeps the minimum-norm solution scikit-learn's after rows
+        # leave (sia/_estimator.py, _set_solution): a downdate that would
+        # make the design rank-deficient is refused, model unchanged.
+        X, y = self.X[:600].copy(), self.y[:600]
+        X[100:, 4] = 2.0                       # constant once the first 100 rows leave
+        X2 = self.X[:600].copy()
+        X2[100:, 3] = 2 * X2[100:, 1] + 1      # collinear with an offset
+        for Xd in (X, X2):
+            m = sia.LinearRegression().fit(Xd, y)
+            coef = m.coef_.copy()
+            with self.assertRaises(sia.SiaError) as cm:
+                m.remove(Xd[:100], y[:100])
+            self.assertEqual(cm.exception.code, sia.ECOLD)
+            np.testing.assert_array_equal(m.coef_, coef)
+            m.fit(Xd[100:], y[100:])           # what the caller does then
+            assert_same_model(self, m, *lstsq_model(Xd[100:], y[100:]))
+            self.assertEqual(m.rank_, 6)  # 7 features, one dependency
+
     def test_fortran_order_in_incremental_calls(self):
         X, y, w = self.X, self.y, self.w
         F = np.asfortranarray
