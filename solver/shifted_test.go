@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/libsia/sia/device"
+	"github.com/libsia/sia/device/cpu"
 	"github.com/libsia/sia/device/enginetest"
+	"github.com/libsia/sia/memo"
 	"github.com/libsia/sia/solver"
 )
 
@@ -191,4 +193,35 @@ func TestShiftedDefaultSteps(t *testing.T) {
 	}
 	require.NoError(t, run(0), "the default policy")
 	require.ErrorIs(t, run(2), solver.ErrCold, "two steps")
+}
+
+// TestShiftedThreads: with three CPU workers the corrected route spreads
+// its passes over shares of the rows (ParallelMinRows each) and sums their
+// double-double products; the answer and the memo's RSS match the
+// one-worker call to a few units of roundoff, in both layouts. (A panic on
+// a share's goroutine: TestOnSharesPanic in device/cpu.)
+func TestShiftedThreads(t *testing.T) {
+	const m0, k, n = 3*cpu.ParallelMinRows + 500, 300, 33
+	rnd := rand.New(rand.NewPCG(44, 4))
+	a, bOld, bNow := shiftedCase(rnd, m0, k, n, 1e3)
+	for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {
+		t.Run(layoutName(layout), func(t *testing.T) {
+			one := solver.New(solver.WithShiftedRoute(device.RouteCsne))
+			three := solver.New(solver.WithShiftedRoute(device.RouteCsne), solver.WithEngine(&cpu.Engine{Workers: 3}))
+			var x [2][]float64
+			for i, sv := range []*solver.Solver{one, three} {
+				runShifted(t, sv, layout, a, bOld, bNow, m0, k, n)
+				x[i] = solveMemoX(sv.Memo(1), n)
+			}
+			require.LessOrEqual(t, enginetest.RelDiff(x[1], x[0]), 1e-14)
+			require.InDelta(t, one.Memo(1).RSS[0], three.Memo(1).RSS[0], 1e-12*one.Memo(1).RSS[0])
+		})
+	}
+}
+
+// solveMemoX returns the solution R·x = Qᵀb of a memo of one target column.
+func solveMemoX(m *memo.Model, n int) []float64 {
+	x := make([]float64, n)
+	solveMemo(m, x)
+	return x
 }

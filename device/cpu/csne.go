@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack"
@@ -62,9 +63,13 @@ import (
 // of T is consistent with the targets B), and rss[r] = ‖B[:,r] − A·X[:,r]‖².
 // Cost: 2·m·n·nrhs flops for Aᵀb (one pass over A), and about 20·m·n·nrhs
 // per correction (one more pass; the active kernel's resDD, four columns per
-// instruction with AVX2). R must be nonsingular when svd is nil (the caller
-// checks its diagonal).
-func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64, bound float64) (amax float64, info int) {
+// instruction with AVX2). With workers ≥ 2 and enough rows, each pass is
+// spread over up to workers goroutines on contiguous shares of the rows
+// (at least ParallelMinRows each), their partial products summed in
+// double-double. R must be nonsingular when svd is nil (the caller checks
+// its diagonal).
+func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64, bound float64, workers int) (amax float64, info int) {
+	parts := shares(all, workers)
 	g := make([]float64, 2*n) // Aᵀ·r in double-double: g[:n] + g[n:]
 	y := make([]float64, n)
 	dx := make([]float64, n)
@@ -72,7 +77,7 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 	tol := 4 * float64(n) * eps
 	rho := Contraction(n, t, ldt, svd)
 	for r := 0; r < nrhs; r++ {
-		bb, m := atb(all, n, r, g[:n], r == 0 && bound > 0) // g = Aᵀb
+		bb, m := atbShares(parts, n, r, g[:n], r == 0 && bound > 0) // g = Aᵀb
 		if r == 0 && bound > 0 {
 			if amax = m; !(amax <= bound) {
 				return amax, device.InfoRescan
@@ -83,7 +88,7 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 		last := math.Inf(1)
 		converged := false
 		for s := 0; s < maxSteps; s++ {
-			rr = residualDD(all, n, r, xc, g)
+			rr = residualShares(parts, n, r, xc, g)
 			solveNormal(n, t, ldt, svd, g[:n], y, dx)
 			axpy(1, dx, xc)
 			d, xn := nrm2(dx), nrm2(xc)
@@ -116,6 +121,94 @@ func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd
 		}
 	}
 	return amax, 0
+}
+
+// shares cuts all's rows into contiguous shares for up to workers
+// goroutines, each at least ParallelMinRows rows (one share, all itself,
+// when workers ≤ 1 or the rows are fewer).
+func shares(all *device.Rows, workers int) []device.Rows {
+	p := max(1, min(workers, all.K/ParallelMinRows))
+	out := make([]device.Rows, p)
+	for i := range out {
+		out[i] = rowsView(all, i*all.K/p, (i+1)*all.K/p)
+	}
+	return out
+}
+
+// onShares runs f(i) for every share i, concurrently when there are
+// several. A panic in a share is re-raised on the calling goroutine after
+// all have finished, where the engine's protect turns it into
+// device.InfoInternal (a panic left on another goroutine would abort the
+// process).
+func onShares(p int, f func(i int)) {
+	if p == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var crash any
+	for i := range p {
+		wg.Go(func() {
+			defer func() {
+				if v := recover(); v != nil {
+					mu.Lock()
+					crash = v
+					mu.Unlock()
+				}
+			}()
+			f(i)
+		})
+	}
+	wg.Wait()
+	if crash != nil {
+		panic(crash)
+	}
+}
+
+// atbShares is atb over the shares, their g, ‖b‖² and max |A| combined.
+func atbShares(parts []device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) {
+	if len(parts) == 1 {
+		return atb(&parts[0], n, r, g, scan)
+	}
+	gs := make([]float64, len(parts)*n)
+	bbs, ms := make([]float64, len(parts)), make([]float64, len(parts))
+	onShares(len(parts), func(i int) { bbs[i], ms[i] = atb(&parts[i], n, r, gs[i*n:(i+1)*n], scan) })
+	clear(g)
+	for i := range parts {
+		axpy(1, gs[i*n:(i+1)*n], g)
+		bb += bbs[i]
+		amax = max(amax, ms[i])
+	}
+	return bb, amax
+}
+
+// residualShares is residualDD over the shares, their double-double
+// products combined in double-double before g[:n] is rounded.
+func residualShares(parts []device.Rows, n, r int, x, g []float64) (rr float64) {
+	if len(parts) == 1 {
+		return residualDD(&parts[0], n, r, x, g)
+	}
+	hl := make([]float64, len(parts)*2*n)
+	rrs := make([]float64, len(parts))
+	onShares(len(parts), func(i int) {
+		h := hl[i*2*n : (i+1)*2*n]
+		rrs[i] = residualDDNoFold(&parts[i], n, r, x, h[:n], h[n:])
+	})
+	hi, lo := g[:n], g[n:2*n]
+	clear(hi)
+	clear(lo)
+	for i := range parts {
+		h := hl[i*2*n : (i+1)*2*n]
+		for j := 0; j < n; j++ {
+			hi[j], lo[j] = twoSumAdd(hi[j], h[j], lo[j]+h[n+j])
+		}
+		rr += rrs[i]
+	}
+	for j := range hi {
+		hi[j] += lo[j]
+	}
+	return rr
 }
 
 // eps is the unit roundoff of float64.
@@ -153,15 +246,20 @@ func residualDD(all *device.Rows, n, r int, x, g []float64) (rr float64) {
 	hi, lo := g[:n], g[n:2*n]
 	clear(hi)
 	clear(lo)
-	if !all.ColMajor {
-		rr = active.resDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
-	} else {
-		rr = residualColsDD(all, n, r, x, hi, lo)
-	}
+	rr = residualDDNoFold(all, n, r, x, hi, lo)
 	for j := range hi {
 		hi[j] += lo[j]
 	}
 	return rr
+}
+
+// residualDDNoFold is residualDD accumulating g into the double-double
+// pair (hi, lo), without rounding it to double at the end.
+func residualDDNoFold(all *device.Rows, n, r int, x, hi, lo []float64) float64 {
+	if !all.ColMajor {
+		return active.resDD(all.A, all.LDA, all.K, n, all.B[r:], all.LDB, x, hi, lo)
+	}
+	return residualColsDD(all, n, r, x, hi, lo)
 }
 
 // residualBlock is the row block of residualColsDD: its residuals (two

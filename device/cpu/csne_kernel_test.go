@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/libsia/sia/device"
 )
 
 // TestResDDKernels: every kernel's resDD (the shifted solve's correction
@@ -149,4 +151,23 @@ func TestDDColumnKernels(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestOnSharesPanic: a panic on one share's goroutine reaches the caller
+// (where the engine's protect reports device.InfoInternal) after every
+// share has finished, instead of aborting the process.
+func TestOnSharesPanic(t *testing.T) {
+	done := make([]bool, 3)
+	require.PanicsWithValue(t, "share 1", func() {
+		onShares(3, func(i int) {
+			done[i] = true
+			if i == 1 {
+				panic("share 1")
+			}
+		})
+	})
+	require.Equal(t, []bool{true, true, true}, done)
+	j := &device.Job{}
+	protect(j, func() { onShares(2, func(int) { panic("x") }) })
+	require.Equal(t, device.InfoInternal, j.Info)
 }

@@ -299,7 +299,7 @@ func (e *Engine) finish(j *device.Job) {
 	if j.Info != 0 {
 		return
 	}
-	j.AllMax, j.Info = Csne(n, nrhs, j.T, n+nrhs, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS, j.AllBound)
+	j.AllMax, j.Info = Csne(n, nrhs, j.T, n+nrhs, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS, j.AllBound, e.Workers)
 }
 
 // solve sets X to the solution of R·X = Qᵀb from T (or the minimum-norm
