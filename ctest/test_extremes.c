@@ -291,38 +291,65 @@ static void zeros(void) {
 /* Rank-deficient string keys: 400 models of 500 consecutive URL-like keys
  * "https://u<13 digits>" (16 bytes; the shared prefix and the slowly
  * changing digits make constant byte columns beside the bias column, so A
- * is exactly rank deficient). libsia returns i > 0 when its R(i,i) comes out
- * exactly zero; LAPACKE's dgels often gets rounding noise there instead and
- * returns 0 with a meaningless solution. Wherever the two codes differ,
- * LAPACKE's "solution" must be such noise (a weight above 1e10 on byte
- * values that range over 0..255 for targets 0..499), never a usable model
- * that libsia refused. Returns the number of differing codes. */
-static int rank_deficient(void) {
+ * is exactly rank deficient, rank 1 to 3). In dgels mode neither library
+ * can give a usable model: each returns i > 0 where its R(i,i) comes out
+ * exactly zero, or 0 with a meaningless solution where it comes out as
+ * rounding noise -- which of the two depends on the rounding, so the codes
+ * may differ (they are counted, in *differ). Checked for every model:
+ *   - every code 0, of either library, comes with a weight above 1e10 on
+ *     byte values 0..255 for targets 0..499: so no code difference ever
+ *     refuses a usable model the other library gives;
+ *   - the rank-revealing mode sia.h recommends for such key sets
+ *     (sia_set_rcond(1e-10)) returns 0 with LAPACKE_dgelss's solution
+ *     (relative difference <= 1e-10) and rank, weights under 1e4.
+ * *zeros counts the dgels-mode codes 0 (libsia's and LAPACKE's). */
+static void rank_deficient(int *differ, int *zeros) {
   enum { KM = 500, KN = 17, MODELS = 400 };
-  static double a[KM * KN], b[KM], al[KM * KN], bl[KM];
-  int differ = 0;
+  static double a0[KM * KN], a[KM * KN], b[KM], al[KM * KN], bl[KM], sv[KN];
+  *differ = *zeros = 0;
   for (int model = 0; model < MODELS; model++) {
     long long base = (long long)((rng_uniform() + 1) * 1e12);
     for (int i = 0; i < KM; i++) {
       char key[40];
       snprintf(key, sizeof key, "https://u%013lld", base + (long long)i * (1 + model % 5));
-      for (int j = 0; j < KN - 1; j++) a[i * KN + j] = (unsigned char)key[j];
-      a[i * KN + KN - 1] = 1;
-      b[i] = i;
+      for (int j = 0; j < KN - 1; j++) a0[i * KN + j] = (unsigned char)key[j];
+      a0[i * KN + KN - 1] = 1;
     }
-    memcpy(al, a, sizeof a);
-    memcpy(bl, b, sizeof b);
-    int is = cold_train(-1, SIA_ROW_MAJOR, 'N', KM, KN, 1, a, KN, b, 1);
-    int il = LAPACKE_dgels(SIA_ROW_MAJOR, 'N', KM, KN, 1, al, KN, bl, 1);
-    CHECK(is >= 0 && il >= 0, "rank-deficient model %d: codes %d, %d", model, is, il);
-    if (is == il) continue;
-    differ++;
-    double big = 0;
-    for (int j = 0; j < KN; j++) big = fmax(big, fabs(bl[j]));
-    CHECK(is > 0 && il == 0 && big > 1e10,
-          "model %d: libsia %d, LAPACKE %d with max|x| %.3g: a usable model refused", model, is, il, big);
+    for (int pass = 0; pass < 2; pass++) {
+      memcpy(a, a0, sizeof a), memcpy(al, a0, sizeof a);
+      for (int i = 0; i < KM; i++) b[i] = bl[i] = i;
+      if (pass == 1) { /* the rank-revealing mode against dgelss */
+        sia_set_rcond(1e-10);
+        int is = cold_train(-1, SIA_ROW_MAJOR, 'N', KM, KN, 1, a, KN, b, 1), rank = sia_last_rank(), rl = -1;
+        sia_set_rcond(-1);
+        int il = LAPACKE_dgelss(SIA_ROW_MAJOR, KM, KN, 1, al, KN, bl, 1, sv, 1e-10, &rl);
+        double d = 0, nrm = 0, big = 0;
+        for (int j = 0; j < KN; j++) {
+          d += (b[j] - bl[j]) * (b[j] - bl[j]), nrm += bl[j] * bl[j];
+          big = fmax(big, fabs(b[j]));
+        }
+        CHECK(is == 0 && il == 0 && rank == rl && rank < KN, "model %d rcond: codes %d, %d, rank %d vs dgelss %d",
+              model, is, il, rank, rl);
+        CHECK(d <= 1e-20 * nrm && big < 1e4, "model %d rcond: rel diff %.2g from dgelss, max|x| %.3g", model,
+              sqrt(d / nrm), big);
+        continue;
+      }
+      int is = cold_train(-1, SIA_ROW_MAJOR, 'N', KM, KN, 1, a, KN, b, 1);
+      int il = LAPACKE_dgels(SIA_ROW_MAJOR, 'N', KM, KN, 1, al, KN, bl, 1);
+      CHECK(is >= 0 && il >= 0, "rank-deficient model %d: codes %d, %d", model, is, il);
+      *differ += is != il;
+      const double *x[2] = {b, bl};
+      int code[2] = {is, il};
+      for (int lib = 0; lib < 2; lib++) {
+        if (code[lib] != 0) continue;
+        ++*zeros;
+        double big = 0;
+        for (int j = 0; j < KN; j++) big = fmax(big, fabs(x[lib][j]));
+        CHECK(big > 1e10, "model %d: %s returned 0 with max|x| %.3g: a usable model on a deficient key set",
+              model, lib ? "LAPACKE" : "libsia", big);
+      }
+    }
   }
-  return differ;
 }
 
 /* Target columns of very different magnitude (1e200 and 1e-250, nrhs = 2):
@@ -414,8 +441,11 @@ int main(void) {
   sia_device_select("cpu");
   zeros();
   printf("mixed column scales 1e-155..1e155: %d documented refusals (SIA_ECOLD) of decre_train/incre_train_shifted\n", refusals);
-  int differ = rank_deficient();
-  printf("rank-deficient URL keys: codes differ in %d of 400 models, each time LAPACKE returned 0 with weights above 1e10\n", differ);
+  int differ, zeros;
+  rank_deficient(&differ, &zeros);
+  printf("rank-deficient URL keys: codes differ in %d of 400 models; all %d codes 0 (of both libraries) came with "
+         "weights above 1e10; with sia_set_rcond(1e-10) libsia matched LAPACKE_dgelss in all 400\n",
+         differ, zeros);
   printf("| entry point | 1 | 1e150 | 1e-150 | 1e295 | 1e-295 | 1e300 | 1e-300 | 1e-310 | 1e-315 | DBL_MAX/n |\n");
   printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (int path = 0; path < NPATH; path++) {
