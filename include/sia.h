@@ -97,8 +97,10 @@ enum sia_result {
   /* Internal error (a bug in libsia, reported instead of crashing). Nothing
    * was changed. */
   SIA_EINTERNAL = -1002,
-  /* The extents of a or b exceed 2^40 elements: rejected before touching
-   * or allocating memory. */
+  /* The extents of a or b exceed 2^40 elements, or a call that keeps or
+   * updates a memo has n or nrhs above 4096: rejected before touching or
+   * allocating memory. (cold_train with model_id < 0 keeps no memo and
+   * accepts any n and nrhs LAPACKE_dgels accepts.) */
   SIA_ETOOBIG = -1003,
   /* decre_train refused a downdate that would lose accuracy or rank (see
    * there). The memo is unchanged: cold-train the model on the rows that
@@ -132,9 +134,11 @@ enum sia_result {
  * Memoization: when trans is 'N', m >= n >= 1 and model_id >= 0, the call
  * stores for model_id the n x n upper-triangular R, Q^T*b (n x nrhs), the
  * number of rows (m) and each column's residual sum of squares, replacing
- * any earlier memo of that ID (even one of another shape). A negative
- * model_id makes cold_train a pure dgels replacement that never touches the
- * store; so do the other trans/shape cases and n == 0.
+ * any earlier memo of that ID (even one of another shape); n and nrhs are
+ * then limited to 4096 (SIA_ETOOBIG). A negative model_id makes cold_train
+ * a pure dgels replacement that never touches the store and accepts every
+ * call LAPACKE_dgels accepts (ctest/test_gels.c: nrhs = 5000, n = 4097);
+ * so do the other trans/shape cases and n == 0.
  *
  * [in]     model_id       ID of the model to memoize; < 0: do not memoize.
  * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR.
@@ -149,7 +153,11 @@ enum sia_result {
  *                         (trans 'N') or m (trans 'T') rows hold X; for
  *                         trans 'N' and m > n, rows n..m-1 of each column
  *                         hold a vector whose sum of squares is that column's
- *                         residual sum of squares, as dgels leaves them.
+ *                         residual sum of squares, as with dgels (equal to
+ *                         rounding; ctest/test_gels.c). Its entries are not
+ *                         dgels's: both are Q^T*b below row n, for
+ *                         different Householder Q's, and differ elementwise
+ *                         for larger m.
  * [in]     ldb            leading dimension of b: >= nrhs row-major,
  *                         >= max(1,m,n) column-major.
  *
@@ -190,11 +198,14 @@ enum sia_result {
  * reported instead of crashing; the NaN check is always on (LAPACKE's can be
  * switched off); where dgels scaled the data, the residual rows n..m-1 are
  * returned in the caller's scale (dgels leaves them scaled); and the code
- * for a rank-deficient A can differ -- libsia returns i > 0 exactly when its
- * R(i,i) is exactly zero, which happens for exactly dependent columns (a
- * constant byte column beside the bias) where dgels's R(i,i) often comes
- * out as rounding noise instead and dgels returns 0 with a meaningless
- * solution (weights ~1e63); use sia_set_rcond for such key sets.
+ * for an exactly rank-deficient A can differ. Each library returns i > 0
+ * when its computed R(i,i) is exactly zero, and 0 otherwise; on exactly
+ * dependent columns (a constant byte column beside the bias) rounding
+ * decides which, so on such key sets either may return i > 0 where the
+ * other returns 0, and a 0 then comes with a meaningless solution (weights
+ * above 1e10, typically 1e16 and far beyond). Use sia_set_rcond for such
+ * key sets: it returns LAPACKE_dgelss's solution (ctest/test_extremes.c
+ * checks both on 400 URL-key models).
  *
  * Thread-safety: safe; serialized with other calls on model_id.
  * Cost: about 2*m*n^2 flops for trans 'N', m >= n.
@@ -500,8 +511,9 @@ int sia_device_describe(char *buf, int len);
 
 /* ---- Memo store --------------------------------------------------------
  * One process-wide store, keyed by model ID. A model costs
- * 8*(n(n+1)/2 + n*nrhs + nrhs) bytes of payload plus a fixed overhead of at
- * most 192 bytes (R is stored packed). */
+ * 8*(n(n+1)/2 + n*nrhs + nrhs) bytes of payload (R is stored packed),
+ * rounded up to the Go allocator's size class, plus 224 bytes (model
+ * struct, store slot, map entry): what sia_memo_stats.bytes counts. */
 
 /*
  * sia_memo_drop -- forget a model's memo (e.g. when the index deletes or
@@ -637,7 +649,10 @@ int sia_memo_close(void);
 
 /*
  * sia_strerror -- a static, NUL-terminated English description of any
- * result code (of libsia or of the LAPACK argument convention). The string
+ * result code (of libsia or of the LAPACK argument convention). An argument
+ * code -i names argument i of every call in that call's own numbering
+ * (e.g. -7: "illegal argument 7 (lda of cold_train, incre_train,
+ * decre_train, sia_train_batch jobs; m of incre_train_shifted)"). The string
  * belongs to the library and lives until the process exits; never free it.
  * Thread-safety: safe. Since 0.1.
  */
