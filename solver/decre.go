@@ -8,11 +8,15 @@ package solver
 // those of IncreTrain. R and Qᵀb are downdated with LINPACK's dchdd
 // (Saunders' method, O(m·n²)): the result equals a cold fit of the remaining
 // rows to rounding. Removing rows can be ill-conditioned; DecreTrain refuses
-// with ErrCold (CodeCold) and leaves the memo unchanged when, for some
-// removed row z, 1 − ‖R⁻ᵀz‖² < 1e-6 (device.DowndateMinAlpha2), when a
-// residual sum of squares would turn negative (the row was not in the
-// model), when fewer than n rows would remain, or when the downdated R's
-// condition estimate exceeds 1e10 (device.DowndateMaxCond); the caller then
+// with ErrCold (CodeCold) and leaves the memo unchanged when fewer than n
+// rows would remain or a removed row or target has an entry larger than any
+// absorbed (both checked before any work: such a row was never part of the
+// model), and, during the downdate, when for some removed row z
+// 1 − ‖R⁻ᵀz‖² < 1e-2 (device.DowndateMinAlpha2), when a row's transformed
+// residual exceeds the norm of the downdated Qᵀb (its target lies far off
+// the fit), when a residual sum of squares would turn negative (the row
+// was not in the model), or when the downdated R's 1-norm condition
+// estimate exceeds 1e10 (device.DowndateMaxCond); the caller then
 // cold-trains on the remaining rows. Lazy deletion — never calling
 // DecreTrain and keeping deleted rows in the model, as the SIA paper does —
 // stays possible: the model then fits a superset of the live keys.
