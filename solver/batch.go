@@ -68,13 +68,23 @@ func (s *Solver) TrainBatch(jobs []BatchJob) (failed int) {
 		for q, i := range waves[0] {
 			ids[q] = jobs[i].ID
 		}
-		_ = s.store.UpdateMany(ids, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
+		err := s.store.UpdateMany(ids, func(cur map[int64]*memo.Model) (map[int64]*memo.Model, error) {
 			next := make(map[int64]*memo.Model, len(ids))
 			for _, wave := range waves {
 				s.trainWave(jobs, wave, cur, next)
 			}
 			return next, nil
 		})
+		if err != nil {
+			// The training function returns no error, so the store has
+			// none to report today; should it, no job of the batch counts
+			// as committed.
+			for i := range jobs {
+				if jobs[i].Err == nil {
+					jobs[i].Err = newError(op, Code(err))
+				}
+			}
+		}
 	}
 	for i := range jobs {
 		if jobs[i].Err != nil {

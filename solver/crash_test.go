@@ -103,8 +103,13 @@ func crashChild(path string) {
 			panic(err)
 		}
 		rows := sv.Memo(0).Rows
-		fmt.Fprintf(out, "committed %d\n", rows)
-		out.Flush()
+		// The parent reads these lines; one it cannot get is a failure.
+		if _, err := fmt.Fprintf(out, "committed %d\n", rows); err != nil {
+			panic(err)
+		}
+		if err := out.Flush(); err != nil {
+			panic(err)
+		}
 	}
 }
 

@@ -86,10 +86,17 @@ func New(opts ...Option) *Solver {
 			// A bad or unavailable SIA_DEVICE must not stop the library
 			// from loading: train on the CPU and say why in
 			// DescribeDevice.
-			d, _ = dispatch.New("cpu", threadsFromEnv())
 			s.deviceErr = err.Error()
+			d, err = dispatch.New("cpu", threadsFromEnv())
 		}
-		s.SetEngine(d)
+		if err != nil {
+			// "cpu" does not fail; were it to, a bare CPU engine keeps the
+			// library usable (a nil dispatcher would not).
+			s.deviceErr += "; cpu dispatcher: " + err.Error()
+			s.SetEngine(&cpu.Engine{Workers: threadsFromEnv()})
+		} else {
+			s.SetEngine(d)
+		}
 	}
 	return s
 }

@@ -196,33 +196,38 @@ func plots(p params, rs []result, sw []sweepPoint) error {
 	return nil
 }
 
-// printTable writes the results as Markdown tables.
-func printTable(w io.Writer, p params, rs []result, sw []sweepPoint) {
-	fmt.Fprintf(w, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer; median of %d runs (range in brackets)\n\n",
+// printTable writes the results as Markdown tables (in one write, whose
+// error it returns).
+func printTable(out io.Writer, p params, rs []result, sw []sweepPoint) error {
+	var b []byte
+	b = fmt.Appendf(b, "\n%d keys (%s), %d ops per run, %d workers + 1 trainer; median of %d runs (range in brackets)\n\n",
 		p.keys, p.family, p.ops, p.threads, p.reps)
-	fmt.Fprintln(w, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | passes (mean models) | pass p99 ms | train s | unabsorbed at end | vs btree | vs full |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	b = fmt.Appendln(b, "| len | workload | mode | Mops/s | p50 µs | p99 µs | B/key | models | retrains | passes (mean models) | pass p99 ms | train s | unabsorbed at end | vs btree | vs full |")
+	b = fmt.Appendln(b, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for i := range rs {
 		r := &rs[i]
-		fmt.Fprintf(w, "| %d | %s | %s | %.2f [%.2f–%.2f] | %.2f | %.2f | %.0f | %d | %d | %d (%.1f) | %.2f | %.2f | %d | %s | %s |\n",
+		b = fmt.Appendf(b, "| %d | %s | %s | %.2f [%.2f–%.2f] | %.2f | %.2f | %.0f | %d | %d | %d (%.1f) | %.2f | %.2f | %d | %s | %s |\n",
 			r.Len, r.Workload, r.Mode, r.Mops, r.MopsMin, r.MopsMax, r.P50.Seconds()*1e6, r.P99.Seconds()*1e6, r.MemPerKey, r.Models,
 			r.Retrains, r.Passes, r.PassModels, r.PassP99.Seconds()*1e3, r.TrainSec, r.PendingEnd,
 			short(ratio(r, find(rs, r.Len, r.Workload, "btree"))), short(ratio(r, find(rs, r.Len, r.Workload, "full"))))
 	}
 	if len(sw) == 0 {
-		return
+		_, err := out.Write(b)
+		return err
 	}
-	fmt.Fprintf(w, "\nRetraining one model (key length %d; median of 3; whole retrain, solver part in parentheses)\n\n", p.sweepLen)
-	fmt.Fprintln(w, "(series pass: one pass over several models; keys and absorbed summed over them)")
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| series | models | keys in model(s) | absorbed | full refit ms | shifted ms | incremental ms | incremental vs full | vs shifted |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	b = fmt.Appendf(b, "\nRetraining one model (key length %d; median of 3; whole retrain, solver part in parentheses)\n\n", p.sweepLen)
+	b = fmt.Appendln(b, "(series pass: one pass over several models; keys and absorbed summed over them)")
+	b = append(b, '\n')
+	b = fmt.Appendln(b, "| series | models | keys in model(s) | absorbed | full refit ms | shifted ms | incremental ms | incremental vs full | vs shifted |")
+	b = fmt.Appendln(b, "|---|---|---|---|---|---|---|---|---|")
 	for i := 0; i+2 < len(sw); i += 3 {
 		f, sh, in := sw[i], sw[i+1], sw[i+2]
-		fmt.Fprintf(w, "| %s | %d | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.1f× | %.1f× |\n", f.Series, in.Models, f.Rows,
+		b = fmt.Appendf(b, "| %s | %d | %d | %d | %.3f (%.3f) | %.3f (%.3f) | %.3f (%.3f) | %.1f× | %.1f× |\n", f.Series, in.Models, f.Rows,
 			f.Absorbed, f.Total*1e3, f.Seconds*1e3, sh.Total*1e3, sh.Seconds*1e3, in.Total*1e3, in.Seconds*1e3,
 			f.Total/in.Total, sh.Total/in.Total)
 	}
+	_, err := out.Write(b)
+	return err
 }
 
 func short(s string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,4 +56,17 @@ func TestWriteCSVReportsErrors(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err == nil {
 		require.Error(t, writeCSV("/dev/full", header, rows), "a full device must be reported")
 	}
+}
+
+// TestPrintTableReportsErrors: the table's write error reaches the caller
+// (it was discarded), and a working writer gets the whole table.
+func TestPrintTableReportsErrors(t *testing.T) {
+	rs := []result{{Len: 16, Workload: "D", Mode: "btree"}}
+	sw := []sweepPoint{{Series: "size"}, {Series: "size"}, {Series: "size"}}
+	require.ErrorContains(t, printTable(&failAfter{n: 10}, params{}, rs, sw), "disk full")
+	require.ErrorContains(t, printTable(&failAfter{}, params{}, rs, nil), "disk full")
+	var b strings.Builder
+	require.NoError(t, printTable(&b, params{}, rs, sw))
+	require.Contains(t, b.String(), "| 16 | D | btree |")
+	require.Contains(t, b.String(), "| size | 0 |")
 }

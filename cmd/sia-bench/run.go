@@ -146,6 +146,7 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 	}
 	finished := make(chan struct{})
 	var coord sync.WaitGroup
+	var retrainErr error // ideal: the first failed Retrain
 	coord.Go(func() {
 		tick := time.NewTicker(500 * time.Microsecond)
 		defer tick.Stop()
@@ -159,7 +160,9 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 			if mode == "ideal" && ix.Queued() > 0 {
 				world.Lock()
 				t := time.Now()
-				_, _ = ix.Retrain()
+				if _, err := ix.Retrain(); err != nil && retrainErr == nil {
+					retrainErr = err
+				}
 				paused += time.Since(t)
 				world.Unlock()
 			}
@@ -171,6 +174,9 @@ func runOne(p params, length int, wname, mode string, stream, sorted [][]byte, p
 	coord.Wait()
 	if stopTrainer != nil {
 		stopTrainer()
+	}
+	if retrainErr != nil {
+		return res, fmt.Errorf("ideal mode: retrain: %w", retrainErr)
 	}
 	res.Seconds = (elapsed - paused).Seconds()
 	var h hist
@@ -289,8 +295,7 @@ func run(p params) error {
 	if err := plots(p, results, sweep); err != nil {
 		return err
 	}
-	printTable(os.Stdout, p, results, sweep)
-	return nil
+	return printTable(os.Stdout, p, results, sweep)
 }
 
 // sweepPoint is one retraining measurement: Models models (one, except in
