@@ -29,8 +29,18 @@ func hostEnv() []string {
 	return out
 }
 
-// sigactions returns the kernel's record of the disposition of signals 1-31
-// (handler, flags, restorer, mask), read with rt_sigaction.
+// saRestorer is the kernel's SA_RESTORER flag (x86-64, arm64): libc sets it,
+// with its own restorer, on every sigaction call it makes.
+const saRestorer = 0x04000000
+
+// sigactions returns the disposition of signals 1-31 as the kernel records
+// it (handler, flags, restorer, mask; read with rt_sigaction), reduced to
+// what the host sees: the handler, the flags but SA_RESTORER, and the mask
+// of a handler function. The restorer and SA_RESTORER are libc's
+// bookkeeping: a disposition re-installed through libc gets them although
+// the process inherited it without (nohup's SIG_IGN for SIGHUP: {SIG_IGN,
+// 0, 0} at exec, {SIG_IGN, SA_RESTORER, libc's restorer} once restored),
+// and for SIG_DFL and SIG_IGN the mask is never used.
 func sigactions(t *testing.T) [32][4]uint64 {
 	var out [32][4]uint64
 	for sig := 1; sig < 32; sig++ {
@@ -40,6 +50,11 @@ func sigactions(t *testing.T) [32][4]uint64 {
 		_, _, errno := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig), 0,
 			uintptr(unsafe.Pointer(&out[sig])), 8, 0, 0)
 		require.Zero(t, errno, "rt_sigaction(%d)", sig)
+		out[sig][1] &^= saRestorer
+		out[sig][2] = 0
+		if out[sig][0] <= 1 { // SIG_DFL, SIG_IGN
+			out[sig][3] = 0
+		}
 	}
 	return out
 }
@@ -47,7 +62,8 @@ func sigactions(t *testing.T) [32][4]uint64 {
 // TestHostStateUntouched: training under "auto" (which probes the OpenCL
 // devices) and on an explicit OpenCL engine leaves the host's environment
 // (every POCL_* and SIA_* variable, set or unset) and its signal
-// dispositions exactly as they were. It runs in a fresh process, whose
+// dispositions exactly as they were at the start — whatever they were:
+// under nohup SIGHUP is ignored, and must stay so. It runs in a fresh process, whose
 // first OpenCL calls are the ones that initialise the driver.
 func TestHostStateUntouched(t *testing.T) {
 	if os.Getenv("SIA_HOSTSTATE_CHILD") == "1" {
