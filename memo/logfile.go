@@ -404,11 +404,11 @@ func recoverLog(f vfile, size int64, head []byte) (*recovered, error) {
 				continue
 			}
 			rf, ok := pending[int64(e.off)]
-			var m *Model
-			if ok && rf.id == uint64(e.id) && rf.crc == e.crc && len(rf.payload) == int(e.ln) {
-				m, err = decode(e.id, rf.payload)
+			if !ok || rf.id != uint64(e.id) || rf.crc != e.crc || len(rf.payload) != int(e.ln) {
+				break
 			}
-			if m == nil {
+			m, err := decode(e.id, rf.payload)
+			if err != nil {
 				break
 			}
 			adopt[e.id] = m
