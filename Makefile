@@ -71,7 +71,8 @@ $(FAULTLIB): $(GOSRC)
 faulttest: $(FAULTLIB) $(LIB)
 	@if $(GO) tool nm $(LIB) | grep -q faultEngine; then echo "$(LIB) contains the test-only fault hook"; exit 1; fi
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude ctest/test_internal.c -L$(BUILD)/fault -lsia -lm -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/fault/test_internal
-	./$(BUILD)/fault/test_internal | tail -n 1
+	./$(BUILD)/fault/test_internal > $(BUILD)/fault/test_internal.txt || { cat $(BUILD)/fault/test_internal.txt; exit 1; }
+	@tail -n 1 $(BUILD)/fault/test_internal.txt
 
 # mutate: mutation testing (scripts/mutate.sh, docs/mutation.md): gremlins
 # over solver, memo, device/cpu and index/aidel, the committed C-API

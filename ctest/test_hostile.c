@@ -105,6 +105,7 @@ int main(void) {
   CHECK(sia_memo_merge(-1, 1, 2) == -1, "merge into a negative ID");
   CHECK(sia_memo_drop(-7) == SIA_ENOMEMO, "drop of an unknown ID");
   CHECK(sia_train_batch(NULL, 5) == -1 && sia_train_batch(NULL, -5) == -2, "batch NULL/negative");
+  CHECK(sia_train_batch(NULL, -1) == -2, "batch count -1 (checked before jobs)");
   CHECK(sia_device_describe(NULL, 10) == -1, "describe NULL");
   CHECK(sia_memo_stats(NULL) == -1, "stats NULL");
   CHECK(sia_memo_open(NULL) == -1, "open NULL");
