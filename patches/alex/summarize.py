@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Summarize bench.sh's output (results.txt): per build and workload, the
-median (min-max) of training time during inserts, insert throughput and the
-fits, and the keys lost in every run. Runs with SIA_ALEX_CHECK (whose check
+"""Summarize bench.sh's output (results-*.txt): per build and workload, the
+median (min-max) of the training CPU time during inserts (inside build()
+and inside the solver calls), insert throughput and the fits, the keys
+lost in every run and the runs that crashed. Runs with SIA_ALEX_CHECK (whose check
 adds a cold fit to every incremental one) count for keys, not for times."""
 import re
 import statistics
@@ -11,7 +12,7 @@ from collections import defaultdict
 runs = defaultdict(list)
 cur = None
 for line in open(sys.argv[1] if len(sys.argv) > 1 else "results.txt"):
-    m = re.match(r"### (\S+): SIA_ALEX_TARGETS=\S* (?:SIA_ALEX_CHECK=\S* )?verify (.*)", line)
+    m = re.match(r"### (\S+): SIA_ALEX_TARGETS=\S* (?:SIA_ALEX_CHECK=\S* )?verify (.*?)(?: \(load [\d.]+\))?$", line)
     if m:
         cur = {"label": m.group(1), "args": m.group(2).strip(), "lost_batches": []}
         runs[(cur["args"], cur["label"])].append(cur)
@@ -27,6 +28,12 @@ for line in open(sys.argv[1] if len(sys.argv) > 1 else "results.txt"):
     if m:
         cur.update(keys=int(m.group(1)), lost=int(m.group(2)), secs=float(m.group(3)), mops=float(m.group(4)),
                    train=float(m.group(5)), cold=int(m.group(6)), incre=int(m.group(7)), new=int(m.group(8)))
+    m = re.match(r"solver calls during inserts: ([\d.e+-]+) s", line)
+    if m:
+        cur["solver"] = float(m.group(1))
+    m = re.match(r"### exit status (\d+)", line)
+    if m:
+        cur["exit"] = int(m.group(1))
     m = re.match(r"check: (\d+) incremental models compared .*, (\d+) differ", line)
     if m:
         cur["check"] = (int(m.group(1)), int(m.group(2)))
@@ -36,18 +43,22 @@ def med(xs, fmt):
     return "%s (%s–%s)" % (fmt % statistics.median(xs), fmt % min(xs), fmt % max(xs))
 
 
-print("| workload (verify args) | build | runs | training during inserts, s | inserts, Mops/s | fits cold / incremental "
-      "(new keys absorbed) | keys lost (all runs, all batches) |")
-print("|---|---|---|---|---|---|---|")
+print("| workload (verify args) | build | runs | training during inserts, CPU s | in solver calls, CPU s "
+      "| inserts, Mops/s | fits cold / incremental (new keys absorbed) | keys lost (all runs, all batches) "
+      "| crashed (exit > 128) |")
+print("|---|---|---|---|---|---|---|---|---|")
 for (args, label), rs in runs.items():
+    crashed = sum(1 for r in rs if r.get("exit", 0) > 128)
     rs = [r for r in rs if "train" in r]
     if not rs:
         continue
     checks = [r["check"] for r in rs if "check" in r]
     note = "; checked %d incremental models against cold fits, %d differ" % checks[0] if checks else ""
     timed = [r for r in rs if "check" not in r] or rs
-    print("| `%s` | %s | %d%s | %s | %s | %d / %d (%d) | %d%s |" % (
+    solver = [r["solver"] for r in timed if "solver" in r]
+    print("| `%s` | %s | %d%s | %s | %s | %s | %d / %d (%d) | %d%s | %d |" % (
         args, label, len(timed), " + %d checked" % len(checks) if checks else "",
-        med([r["train"] for r in timed], "%.3f"), med([r["mops"] for r in timed], "%.4f"),
+        med([r["train"] for r in timed], "%.3f"), med(solver, "%.3f") if solver else "-",
+        med([r["mops"] for r in timed], "%.4f"),
         statistics.median([r["cold"] for r in timed]), statistics.median([r["incre"] for r in timed]),
-        statistics.median([r["new"] for r in timed]), sum(sum(r["lost_batches"]) for r in rs), note))
+        statistics.median([r["new"] for r in timed]), sum(sum(r["lost_batches"]) for r in rs), note, crashed))

@@ -1,53 +1,82 @@
 #!/usr/bin/env python3
-"""summarize.py RESULTS.csv... -- one line per build from run-verify.sh's CSV:
-runs, crashes (by phase: mid-run = during the bulk load or a batch, at exit =
-during destruction), hangs (rc 124, or killed by TERM), runs that lost keys,
-and the ranges of keys lost, throughput and the patched build's counters over
-the runs that completed every check."""
+"""summarize.py RESULTS.csv... -- the derived table of run-verify.sh's CSV:
+one row per configuration with runs, crashes (mid-run: during the bulk load
+or a batch; at exit: during destruction), hangs (rc 124 or TERM), keys lost,
+the compactions' fits (how many, the incremental share, refits over the
+stable-target bound), their training CPU time (whole fits and inside the
+solver calls; per fit, per row and per run), the error bounds' mean span,
+insert/get throughput and the background threads' CPU time. Medians with
+[min-max] over the runs that completed every check; the ratios compare
+medians with the unpatched configuration and with "off" (memo off)."""
 import csv
+import statistics
 import sys
 
 
-def rng(vals, fmt):
+def num(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def med(vals, fmt):
     vals = [v for v in vals if v is not None]
     if not vals:
-        return "-"
-    lo, hi = min(vals), max(vals)
-    return fmt.format(lo) if lo == hi else (fmt + "-" + fmt).format(lo, hi)
-
-
-def num(s, conv=float):
-    try:
-        v = conv(s)
-    except ValueError:
-        return None
-    return None if v == -1 else v
+        return "-", None
+    m = statistics.median(vals)
+    return ("%s [%s-%s]" % (fmt % m, fmt % min(vals), fmt % max(vals)), m)
 
 
 for path in sys.argv[1:]:
     rows = list(csv.DictReader(open(path)))
-    print(path)
-    for build in dict.fromkeys(r["build"] for r in rows):
-        rs = [r for r in rows if r["build"] == build]
-        # runs that completed every check (some of them crashed at exit afterwards)
+    configs = list(dict.fromkeys(r["config"] for r in rows))
+    print("%s (key length %s bytes; load average %s-%s at the runs' starts)" % (
+        path, ",".join(sorted({r["key_len"] for r in rows if r["key_len"]})),
+        min(r["load1"] for r in rows), max(r["load1"] for r in rows)))
+    print()
+    print("| config | runs | crashed mid-run / at exit | hung | keys lost | compaction fits | incremental | "
+          "over bound | whole fit, CPU us/fit | solver, CPU us/fit | whole fit, CPU ns/row | "
+          "whole fits, CPU ms/run | mean error span | insert Mops/s | get Mops/s | background threads, CPU s |")
+    print("|---|" + "---|" * 15)
+    per = {}
+    for c in configs:
+        rs = [r for r in rows if r["config"] == c]
         done = [r for r in rs if r["rc"] in ("0", "1") or (r["checks"] and r["lost"])]
         hung = [r for r in rs if r["rc"] == "124" or r["signal"] == "TERM"]
         crashed = [r for r in rs if r["signal"] and r["signal"] != "TERM"]
         at_exit = [r for r in crashed if r["crash_phase"] in ("destroy", "exit")]
-        frames = sorted({r["crash_frame"] for r in crashed if r["crash_frame"]})
-        print(f"  {build}: {len(rs)} runs, {len(done)} completed every check, {len(crashed)} crashed "
-              f"({len(crashed) - len(at_exit)} mid-run, {len(at_exit)} at exit), {len(hung)} hung; "
-              f"runs losing keys {sum(r['lost'] not in ('', '0') for r in done)}, "
-              f"keys lost {rng([num(r['lost'], int) for r in done], '{}')}; "
-              f"insert Mops/s {rng([num(r['insert_mops']) for r in done], '{:.3f}')}, "
-              f"get Mops/s {rng([num(r['get_mops']) for r in done], '{:.3f}')}")
-        if frames:
-            print(f"    crash frames: {'; '.join(frames)}")
-        if any(num(r["memo_hits"], int) is not None for r in done):
-            comp = [num(r["compaction_fits"], int) for r in done]
-            inc = [num(r["incremental_fits"], int) for r in done]
-            share = [i / c for i, c in zip(inc, comp) if c]
-            print(f"    memoized models {rng([num(r['memo_models'], int) for r in done], '{}')}, "
-                  f"incremental retrains {rng(inc, '{}')} of {rng(comp, '{}')} compaction fits "
-                  f"({rng([100 * s for s in share], '{:.0f}')} %), memo hits "
-                  f"{rng([num(r['memo_hits'], int) for r in done], '{}')}")
+        lost = sum(int(r["lost"]) for r in done if r["lost"])
+        fits = [num(r["compaction_fits"]) for r in done]
+        share = [100 * num(r["incremental_fits"]) / num(r["compaction_fits"]) for r in done
+                 if num(r["compaction_fits"])]
+        whole_fit = [1e3 * num(r["whole_ms"]) / num(r["compaction_fits"]) for r in done if num(r["compaction_fits"])]
+        solver_fit = [1e3 * num(r["solver_ms"]) / num(r["compaction_fits"]) for r in done if num(r["compaction_fits"])]
+        whole_row = [1e6 * num(r["whole_ms"]) / num(r["rows"]) for r in done if num(r["rows"])]
+        span = [num(r["span"]) / num(r["compaction_fits"]) for r in done if num(r["compaction_fits"])]
+        cells = {
+            "fits": med(fits, "%.0f"), "share": med(share, "%.0f %%"),
+            "whole_fit": med(whole_fit, "%.1f"), "solver_fit": med(solver_fit, "%.1f"),
+            "whole_row": med(whole_row, "%.1f"), "whole_run": med([num(r["whole_ms"]) for r in done], "%.1f"),
+            "span": med(span, "%.0f"), "ins": med([num(r["insert_mops"]) for r in done], "%.3f"),
+            "get": med([num(r["get_mops"]) for r in done], "%.3f"),
+            "bg": med([num(r["bg_cpu_s"]) for r in done], "%.2f"),
+        }
+        per[c] = cells
+        over = sum(int(r["over_bound"]) for r in done if r["over_bound"])
+        print("| %s | %d | %d / %d | %d | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            c, len(rs), len(crashed) - len(at_exit), len(at_exit), len(hung), lost, cells["fits"][0],
+            cells["share"][0], over, cells["whole_fit"][0], cells["solver_fit"][0], cells["whole_row"][0],
+            cells["whole_run"][0], cells["span"][0], cells["ins"][0], cells["get"][0], cells["bg"][0]))
+    print()
+    for base in ("unpatched", "off"):
+        if base not in per:
+            continue
+        print("ratios of medians to %s: " % base + "; ".join(
+            "%s: whole fit/fit %.2f, per row %.2f, solver/fit %.2f, insert %.2f, get %.2f" % (
+                c, per[c]["whole_fit"][1] / per[base]["whole_fit"][1],
+                per[c]["whole_row"][1] / per[base]["whole_row"][1],
+                per[c]["solver_fit"][1] / per[base]["solver_fit"][1],
+                per[c]["ins"][1] / per[base]["ins"][1], per[c]["get"][1] / per[base]["get"][1])
+            for c in configs if c != base and per[c]["whole_fit"][1] is not None))
+    print()

@@ -2,9 +2,12 @@
 // generated string keys: bulk load, then inserts from one worker while
 // SIndex's background thread compacts groups; after every batch of inserts
 // every bulk-loaded and inserted key must be found with its value. Prints the
-// throughput of the insert and lookup phases and, with -DSIA_PATCHED,
-// libsia's counters (incremental retrains = memo hits) and the patch's fit
-// counters. The last line is one machine-readable RESULT line.
+// throughput of the insert and lookup phases, the training counters of
+// the compactions' fits (CPU time of whole fits and of the solver calls,
+// incremental share; the libsia patch has them, and instrument.patch adds
+// them to the unpatched build), the CPU time of SIndex's background
+// threads and, with -DSIA_PATCHED, libsia's memo counters. The last line
+// is one machine-readable RESULT line.
 //
 // Build (from a copy of the SIndex artifact, sia-index/sia @ 7645a9c; see
 // README.md, "Build"):
@@ -31,14 +34,20 @@
 #include "test_config.h"
 #include "lock.h"
 
+#include <dirent.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -151,26 +160,73 @@ static int run(const Options &o) {
             << "), full checks " << checks << ", lost " << lost << "\n";
   std::cout << "insert " << ins_mops << " Mops/s, get " << get_mops << " Mops/s\n";
   int64_t memo_models = -1, memo_hits = -1;
-  long long fits_compaction = -1, fits_incremental = -1;
 #ifdef SIA_PATCHED
   struct sia_memo_stats st;
   sia_memo_stats(&st);
   memo_models = st.models;
   memo_hits = st.hits;
-  fits_compaction = sindex::sia_fit_counts().compaction;
-  fits_incremental = sindex::sia_fit_counts().incremental;
   std::cout << "libsia: " << st.models << " memoized models, " << st.hits
-            << " incremental retrains (memo hits), " << st.bytes << " memo bytes; "
-            << fits_compaction << " compaction fits, " << fits_incremental << " incremental\n";
+            << " incremental retrains (memo hits), " << st.bytes << " memo bytes\n";
+  const char *mode = std::vector<const char *>{"stable", "shifted", "off"}[sindex::sia_mode()];
+#else
+  const char *mode = "unpatched";
 #endif
+  // Training counters (the patch's, or instrument.patch's in the unpatched
+  // build): CPU time of the compactions' fits, in and out of the solver.
+  // (a snapshot: the background thread may compact while the index is
+  // destroyed, and only the patched build waits for it)
+  sindex::SiaFitCounts &fcs = sindex::sia_fit_counts();
+  struct {
+    long long compaction, incremental, over_bound, rows, new_rows, cols, span, whole_ns, solver_ns, incre_ns,
+        walk_ns, bounds_ns;
+  } fc = {fcs.compaction, fcs.incremental, fcs.over_bound, fcs.rows, fcs.new_rows, fcs.cols,
+          fcs.span, fcs.whole_ns, fcs.solver_ns, fcs.incre_ns, fcs.walk_ns, fcs.bounds_ns};
+  long long fits = fc.compaction, incre = fc.incremental;
+  std::cout << "compaction fits " << fits << " (incremental " << incre << ", over the bound "
+            << fc.over_bound << "), rows " << fc.rows << " (new rows absorbed " << fc.new_rows
+            << "), mean columns " << (fits ? (double)fc.cols / fits : 0) << ", mean error span "
+            << (fits ? (double)fc.span / fits : 0) << "\n";
+  std::cout << "training CPU in compactions: whole fits " << fc.whole_ns / 1e6 << " ms, solver calls "
+            << fc.solver_ns / 1e6 << " ms (incremental calls " << fc.incre_ns / 1e6
+            << " ms); patched only: finding new keys " << fc.walk_ns / 1e6 << " ms, error bounds "
+            << fc.bounds_ns / 1e6 << " ms\n";
+  // CPU of every thread but this one (SIndex's background threads; their
+  // rcu_barrier spins while this worker sleeps between batches).
+  double bg_cpu = 0;
+  {
+    long tick = sysconf(_SC_CLK_TCK);
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *e; d != nullptr && (e = readdir(d)) != nullptr;) {
+      if (e->d_name[0] == '.' || atol(e->d_name) == (long)syscall(SYS_gettid)) continue;
+      std::ifstream f(std::string("/proc/self/task/") + e->d_name + "/stat");
+      std::string line;
+      std::getline(f, line);
+      size_t p = line.rfind(')');
+      if (p == std::string::npos) continue;
+      std::istringstream rest(line.substr(p + 2));
+      std::string tok;
+      unsigned long long ut = 0, stime = 0;
+      for (int field = 3; rest >> tok; field++) {
+        if (field == 14) ut = std::stoull(tok);
+        if (field == 15) { stime = std::stoull(tok); break; }
+      }
+      bg_cpu += (double)(ut + stime) / tick;
+    }
+    if (d != nullptr) closedir(d);
+  }
   std::cerr << "phase destroy" << std::endl;
   delete idx;
   std::cerr << "phase exit" << std::endl;
   std::cout << "RESULT key_len=" << len << " bulk=" << o.bulk << " keys=" << all.size()
             << " checks=" << checks << " lost=" << lost << " insert_mops=" << ins_mops
-            << " get_mops=" << get_mops << " memo_models=" << memo_models
-            << " memo_hits=" << memo_hits << " compaction_fits=" << fits_compaction
-            << " incremental_fits=" << fits_incremental << std::endl;
+            << " get_mops=" << get_mops << " mode=" << mode << " memo_models=" << memo_models
+            << " memo_hits=" << memo_hits << " compaction_fits=" << fits
+            << " incremental_fits=" << incre << " over_bound=" << fc.over_bound
+            << " rows=" << fc.rows << " new_rows=" << fc.new_rows << " cols=" << fc.cols
+            << " span=" << fc.span << " whole_ms=" << fc.whole_ns / 1e6
+            << " solver_ms=" << fc.solver_ns / 1e6 << " incre_ms=" << fc.incre_ns / 1e6
+            << " walk_ms=" << fc.walk_ns / 1e6 << " bounds_ms=" << fc.bounds_ns / 1e6
+            << " bg_cpu_s=" << bg_cpu << std::endl;
   return lost == 0 ? 0 : 1;
 }
 
