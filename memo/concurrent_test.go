@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -50,11 +51,15 @@ func TestChangedDuringCheckpoint(t *testing.T) {
 
 // trainOps is goroutine g's deterministic sequence of changes to the
 // models it owns (IDs ≡ g mod workers): new models, in-place updates,
-// drops and two-model updates.
-func trainOps(s *Store, g, workers, models, steps int) {
+// drops and two-model updates. pace, if not nil, is called before each
+// step.
+func trainOps(s *Store, g, workers, models, steps int, pace func(step int)) {
 	rng := rand.New(rand.NewPCG(uint64(g), 3))
 	own := func() int64 { return int64(g + workers*rng.IntN(models/workers)) }
 	for step := range steps {
+		if pace != nil {
+			pace(step)
+		}
 		id := own()
 		switch rng.IntN(10) {
 		case 0, 1, 2:
@@ -82,7 +87,9 @@ func trainOps(s *Store, g, workers, models, steps int) {
 
 // TestCheckpointsDuringTraining: 8 goroutines train while checkpoints run
 // back to back; the file reopened after a last checkpoint equals a serial
-// replay of the same changes, bit for bit.
+// replay of the same changes, bit for bit. The trainers wait, at each
+// tenth of their steps, for one more checkpoint to have completed, so at
+// least 10 checkpoints overlap the training however slow fsync is.
 func TestCheckpointsDuringTraining(t *testing.T) {
 	const workers, models = 8, 96
 	steps := 4000
@@ -95,19 +102,28 @@ func TestCheckpointsDuringTraining(t *testing.T) {
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	var done atomic.Bool
-	for g := range workers {
-		wg.Go(func() { trainOps(s, g, workers, models, steps) })
+	var completed atomic.Int64
+	pace := func(step int) {
+		if step%(steps/10) == 0 {
+			for want := int64(step/(steps/10)) + 1; completed.Load() < want && !done.Load(); {
+				time.Sleep(100 * time.Microsecond)
+			}
+		}
 	}
-	var during, written int
+	for g := range workers {
+		wg.Go(func() { trainOps(s, g, workers, models, steps, pace) })
+	}
+	var written int
 	ckDone := make(chan error)
 	go func() {
 		for !done.Load() {
 			n, err := s.Checkpoint()
 			if err != nil {
+				done.Store(true)
 				ckDone <- err
 				return
 			}
-			during++
+			completed.Add(1)
 			written += n
 		}
 		ckDone <- nil
@@ -118,12 +134,12 @@ func TestCheckpointsDuringTraining(t *testing.T) {
 	_, err = s.Checkpoint()
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	t.Logf("%d checkpoints during training, %d models written by them", during, written)
-	require.GreaterOrEqual(t, during, 5, "checkpoints must overlap the training")
+	t.Logf("%d checkpoints during training, %d models written by them", completed.Load(), written)
+	require.GreaterOrEqual(t, completed.Load(), int64(10), "checkpoints must overlap the training")
 
 	serial := New()
 	for g := range workers {
-		trainOps(serial, g, workers, models, steps)
+		trainOps(serial, g, workers, models, steps, nil)
 	}
 	r := New()
 	rep, err := r.Open(path)
