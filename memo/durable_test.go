@@ -195,7 +195,7 @@ func TestOpenRejectsNonMemo(t *testing.T) {
 		{"text", []byte("#!/bin/sh\necho this is not a memo\n"), memo.ErrNotMemo},
 		{"zeros", make([]byte, 1<<16), memo.ErrNotMemo},
 		{"header cut", raw[:5000], memo.ErrDamaged},
-		{"log cut", raw[:len(raw)-1], memo.ErrDamaged},
+		{"log cut", raw[:8192+100], memo.ErrDamaged},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "memo.db")

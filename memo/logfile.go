@@ -67,6 +67,8 @@ const (
 	frameMagic = 0x46414953 // "SIAF"
 	kindRecord = 1
 	kindCommit = 2
+	// growMin is the least the file grows ahead of the log.
+	growMin = 16 << 10
 	// maxRecord bounds a record's length (MaxColumns × MaxColumns model).
 	maxRecord = header + 8*(MaxColumns*(MaxColumns+1)/2+MaxColumns*MaxColumns+MaxColumns) + 4
 )
@@ -270,6 +272,7 @@ func parseCommit(p []byte) (commit, error) {
 type logState struct {
 	seq       uint64
 	end, last int64
+	alloc     int64 // the file's length: zeros from end on, written ahead
 	live      map[int64]int64 // model ID → bytes of its newest record frame
 	liveBytes int64
 }
@@ -320,7 +323,7 @@ func recoverLog(f vfile, size int64, head []byte) (*recovered, error) {
 		return nil, errDamaged("truncated: %d bytes, checkpoint %d ended at %d", size, h.seq, h.end)
 	}
 	r := &recovered{
-		logState: logState{seq: h.seq, end: int64(h.end), last: int64(h.last), live: map[int64]int64{}},
+		logState: logState{seq: h.seq, end: int64(h.end), last: int64(h.last), alloc: size, live: map[int64]int64{}},
 		models:   map[int64]*Model{},
 	}
 	seen := map[int64]bool{}
@@ -484,6 +487,14 @@ func appendCheckpoint(f vfile, st *logState, ids []int64, recs [][]byte) error {
 	}
 	commitOff := st.end + int64(len(buf))
 	buf, _ = frame(buf, kindCommit, st.seq+1, encodeCommit(uint64(st.last), uint64(models), entries))
+	// The file grows ahead of the log, by zeros written (not a hole), so
+	// that most checkpoints overwrite allocated blocks and their fdatasync
+	// has no metadata to commit. Open's scan stops at the zeros.
+	newEnd, alloc := st.end+int64(len(buf)), st.alloc
+	if newEnd > alloc {
+		alloc = (newEnd + max(growMin, newEnd/8) + 4095) / 4096 * 4096
+		buf = append(buf, make([]byte, alloc-newEnd)...)
+	}
 	if _, err := f.WriteAt(buf, st.end); err != nil {
 		return err
 	}
@@ -495,9 +506,9 @@ func appendCheckpoint(f vfile, st *logState, ids []int64, recs [][]byte) error {
 	// never reaches the disk. The slot is made durable by the next
 	// checkpoint's fsync (or Close's); a failed write of it leaves the
 	// older slot, from which Open finds this checkpoint the same way.
-	h := slotHeader{seq: st.seq + 1, end: uint64(st.end) + uint64(len(buf)), last: uint64(commitOff)}
+	h := slotHeader{seq: st.seq + 1, end: uint64(newEnd), last: uint64(commitOff)}
 	_, _ = f.WriteAt(h.bytes(), int64(h.seq%2)*slotStride)
-	st.seq, st.end, st.last = h.seq, int64(h.end), commitOff
+	st.seq, st.end, st.last, st.alloc = h.seq, int64(h.end), commitOff, max(alloc, int64(h.end))
 	for i, id := range ids {
 		if recs[i] == nil {
 			st.setLive(id, -1)

@@ -16,7 +16,7 @@ import (
 type vfile interface {
 	io.ReaderAt
 	io.WriterAt
-	// Sync makes every write so far durable (fsync).
+	// Sync makes every write so far durable (fdatasync).
 	Sync() error
 	// Size returns the file's length.
 	Size() (int64, error)
@@ -47,6 +47,18 @@ type vfs interface {
 type osFS struct{}
 
 type osFile struct{ *os.File }
+
+// Sync is fdatasync(2): the data and what reading it back needs (the
+// length), not the modification time; a checkpoint that overwrites the
+// zeros written ahead of the log then commits no metadata.
+func (f osFile) Sync() error {
+	for {
+		err := syscall.Fdatasync(int(f.Fd()))
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
 
 func (f osFile) Size() (int64, error) {
 	st, err := f.Stat()
