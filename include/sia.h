@@ -320,7 +320,10 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * than the passes above (small n -- the crossover is near n = 13 --, many
  * new rows, or a condition number that would need several corrections),
  * the call does that instead and rebuilds the memo from it: the answer is
- * then cold_train's on a, and the call never refuses for conditioning.
+ * then cold_train's on a, and the call never refuses for conditioning. The
+ * caller must pass in a_new the same rows that a holds for the new keys:
+ * a_new is checked (NaN, Inf, dimensions) on both routes, but the
+ * refactoring route reads only a, so a mismatch is not detected there.
  *
  * Accuracy: when the corrections converge the solution is at least as
  * accurate as dgels on all rows (measured against the exact solution for
