@@ -10,7 +10,7 @@
 #   make snippets     compile and run every code snippet of README.md and docs/*.md (scripts/snippets.py)
 #   make figures-check  README's and docs/'s figures equal their committed data
 #   make figures      regenerate the committed figure data (FULL=1: also the long benchmarks into bench/)
-#   make bench        kernel and LAPACKE/OpenBLAS benchmarks (into build/)
+#   make bench        kernel and LAPACKE/OpenBLAS benchmarks, then the shifted-retraining grid (into build/)
 #   make bench-index  the learned index's end-to-end benchmark, ~12 min (into build/index-bench/)
 #   make devices      list OpenCL devices and the engine "auto" picks
 #   make wheel        the Python wheel with libsia.so inside (build/sia-*.whl)
@@ -113,6 +113,7 @@ figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUIL
 	scripts/measure-figures.sh
 	$(if $(FULL),$(MAKE) --no-print-directory bench-index BENCH_INDEX_OUT=bench/index)
 	$(if $(FULL),OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench > $(BUILD)/results.csv && mv $(BUILD)/results.csv bench/results-devmachine.csv)
+	$(if $(FULL),OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench -shifted > $(BUILD)/shifted.csv && mv $(BUILD)/shifted.csv bench/shifted/grid.csv)
 	$(GO) run ./cmd/sia-perfplot -csv bench/results-devmachine.csv -out bench
 	$(PYTHON) scripts/derive_figures.py
 	$(PYTHON) scripts/readme_figures.py --write
@@ -365,6 +366,7 @@ bench: deps $(BUILD)/bench
 	$(GO) test -run '^$$' -bench . -benchtime 200x ./device/cpu ./memo ./solver
 	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(BENCHFLAGS) | tee $(BUILD)/bench.csv
 	$(GO) run ./cmd/sia-perfplot -csv $(BUILD)/bench.csv -out $(BUILD)
+	OPENBLAS_NUM_THREADS=1 ./$(BUILD)/bench $(filter -quick,$(BENCHFLAGS)) -shifted | tee $(BUILD)/shifted.csv
 
 # bench-index: the learned index's end-to-end benchmark (cmd/sia-bench):
 # YCSB D, E and a 50/50 mix over 1M keys of 16, 32 and 64 bytes, B-tree vs

@@ -20,6 +20,9 @@ shows the outputs through figure blocks (scripts/readme_figures.py).
       (sh bench/index/passes-ab/run.sh)                  -> bench/index/passes-ab.md
   bench/results-devmachine.csv (build/bench, `make bench`;
       `make figures FULL=1`)                             -> bench/performance.md
+  bench/shifted/grid.csv (build/bench -shifted;
+      `make figures FULL=1`)                             -> bench/shifted/grid.md,
+                                                            bench/shifted/summary.md
   bench/engines/opencl-bench.txt
       (go test -bench Engines ./device/opencl)           -> bench/engines/opencl.md
   bench/reliability/memo-bench.txt
@@ -603,10 +606,78 @@ def reliability():
     return {"bench/reliability/memo.md": memo + "\n", "bench/reliability/memory.md": mem + "\n"}
 
 
+def shifted():
+    """The shifted-retraining grid: incre_train_shifted and LAPACKE_dgels
+    against cold_train on the same rows, per (layout, m, n, k/m)."""
+    path = "bench/shifted/grid.csv"
+    cells = {}
+    meta = [l for l in rd(path).splitlines() if l.startswith("#")]
+    for r in rows(path):
+        lay = r["scenario"].split("_")[1]
+        key = (lay, int(r["m"]), int(r["n"]))
+        c = cells.setdefault(key, {"shifted": {}})
+        if r["method"] == "libsia_cold_train":
+            c["cold"] = float(r["median_s"])
+        elif r["method"] == "lapacke_dgels":
+            c["dgels"] = float(r["ratio_to_libsia"])
+        elif r["method"] == "libsia_incre_train_shifted":
+            c["shifted"][int(r["k"])] = float(r["ratio_to_libsia"])
+    claim(cells, f"{path}: no rows")
+    out = [
+        "| layout | m | n | cold_train | LAPACKE_dgels / cold | shifted / cold, k = 0.1 % | 1 % | 10 % |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    worst, above, target_miss = (0.0, None), [], []
+    for (lay, m, n), c in sorted(cells.items(), key=lambda kv: (kv[0][0] != "row", kv[0][1], kv[0][2])):
+        ks = sorted(c["shifted"])
+        ratios = [c["shifted"][k] for k in ks]
+        for k, v in zip(ks, ratios):
+            if v > worst[0]:
+                worst = (v, (lay, m, n, k))
+            if v > 1.0:
+                above.append((lay, m, n, k, v))
+            small = k <= m // 100
+            if small and m >= 20000 and ((n == 33 and v > 0.7) or (n >= 65 and v > 0.4)):
+                target_miss.append((lay, m, n, k, v))
+        dg = f"{c['dgels']:.2f}" if "dgels" in c else "–"
+        out.append(
+            f"| {lay} | {thousands(m)} | {n} | {c['cold'] * 1e3:.3g} ms | {dg} | "
+            + " | ".join(f"{v:.2f}" for v in ratios) + " |"
+        )
+    n_cells = sum(len(c["shifted"]) for c in cells.values())
+    lay, m, n, k = worst[1]
+    cell = lambda a: f"{a[0]} m = {thousands(a[1])}, n = {a[2]}, k = {thousands(a[3])}: {a[4]:.2f}"
+    prose = (
+        f"\nIn this run ([data]({path}), `build/bench -shifted`, one thread): "
+        f"the largest shifted/cold ratio over the {n_cells} cells is {worst[0]:.2f} "
+        f"({lay}-major, m = {thousands(m)}, n = {n}, k = {thousands(k)}); "
+        + (f"{len(above)} cells are above 1.0 (" + "; ".join(cell(a) for a in above) + ")"
+           if above else "no cell is above 1.0")
+        + "; of the cells with k ≤ m/100 and m ≥ 20 000, "
+        + (f"{len(target_miss)} miss the 0.7 (n = 33) / 0.4 (n ≥ 65) targets (" + "; ".join(cell(a) for a in target_miss) + ")."
+           if target_miss else "all meet the 0.7 (n = 33) / 0.4 (n ≥ 65) targets.")
+        + " Ratios are medians over interleaved rounds of each round's time / cold_train's."
+    )
+    byn = {}
+    for (lay, m, n), c in cells.items():
+        byn.setdefault(n, []).extend(c["shifted"].values())
+    dgs = [c["dgels"] for c in cells.values() if "dgels" in c]
+    summary = (
+        f"`incre_train_shifted` against `cold_train` on the same rows (SIndex-style retrains: sorted string keys, every "
+        f"old key's position moved; one thread, {n_cells} cells of m = 2·10⁴–10⁶, k/m = 0.1–10 %, both layouts; "
+        f"[data]({path}), `build/bench -shifted`): "
+        + "; ".join(
+            f"n = {n}{' (refactoring route)' if n < 18 else ''}: {rng(byn[n], '{:.2f}')}×" for n in sorted(byn)
+        )
+        + f". `LAPACKE_dgels` on the same rows takes {rng(dgs, '{:.1f}')}× `cold_train`."
+    )
+    return {"bench/shifted/grid.md": "\n".join(out) + "\n" + prose + "\n", "bench/shifted/summary.md": summary + "\n"}
+
+
 def main() -> int:
     check = "--check" in sys.argv[1:]
     files, bad = {}, []
-    for fn in (demo, index, performance, engines, reliability):
+    for fn in (demo, index, performance, shifted, engines, reliability):
         try:
             files.update(fn())
         except (Contradiction, OSError, KeyError, ValueError) as e:
