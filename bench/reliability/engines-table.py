@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""engines-table.py -- docs/durability.md's engine table from the raw
-outputs bench/reliability/engines.txt (engines.sh: bbolt and the log format
-inside libsia) and bench/reliability/engines-others.txt (engines-others.sh:
-Pebble and SQLite in their own harness). Timings are min-max over rounds.
+"""engines-table.py -- docs/durability.md's figures from raw outputs: the
+engine table (bench/reliability/engines-table.md) from engines.txt
+(engines.sh: bbolt and the log format inside libsia) and engines-others.txt
+(engines-others.sh: Pebble and SQLite in their own harness), timings min-max
+over rounds; and the damage sweep's tallies (damage.md) from damage.txt
+(make damage DAMAGE_OUT=...). Prints them; --write writes the two files
+(scripts/readme_figures.py --write then copies them into the doc).
 
-    python3 bench/reliability/engines-table.py
+    python3 bench/reliability/engines-table.py [--write]
 """
 import re
 import sys
@@ -61,8 +64,16 @@ for eng, name in (("pebble", "Pebble v2.1.7"), ("sqlite", "SQLite (Wasm, ncruces
     cuts, flips = cell(sweep(others, eng))
     rows.append((name, f"+{add / 1e6:.1f} MB", rng(ck, "{:.0f}"), rng(one, "{:.1f}"), rng(k10, "{:.0f}"),
                  rng(rl, "{:.2f}"), cuts, flips))
-print("| Engine | libsia.so | checkpoint of 20 000 new models, µs/model | 1 changed model, ms | 1 000 changed of 10 000, µs/model "
-      "| reload 100 000 models (n = 33), s | sweep, cuts: crash / hang / wrong / unreported | sweep, flips: crash / hang / wrong / unreported |")
-print("|---|---|---|---|---|---|---|---|")
+lines = []
+lines.append("| Engine | libsia.so | checkpoint of 20 000 new models, µs/model | 1 changed model, ms | 1 000 changed of 10 000, µs/model "
+             "| reload 100 000 models (n = 33), s | sweep, cuts: crash / hang / wrong / unreported | sweep, flips: crash / hang / wrong / unreported |")
+lines.append("|---|---|---|---|---|---|---|---|")
 for r in rows:
-    print("| " + " | ".join(r) + " |")
+    lines.append("| " + " | ".join(r) + " |")
+table = "\n".join(lines) + "\n"
+damage = "```\n" + (here / "damage.txt").read_text().rstrip("\n") + "\n```\n"
+if "--write" in sys.argv[1:]:
+    (here / "engines-table.md").write_text(table)
+    (here / "damage.md").write_text(damage)
+else:
+    print(table + "\n" + damage, end="")
