@@ -33,7 +33,7 @@ for path in sys.argv[1:]:
     configs = list(dict.fromkeys(r["config"] for r in rows))
     print("%s (key length %s bytes; load average %s-%s at the runs' starts)" % (
         path, ",".join(sorted({r["key_len"] for r in rows if r["key_len"]})),
-        min(r["load1"] for r in rows), max(r["load1"] for r in rows)))
+        min(float(r["load1"]) for r in rows), max(float(r["load1"]) for r in rows)))
     print()
     print("| config | runs | crashed mid-run / at exit | hung | keys lost | compaction fits | incremental | "
           "over bound | whole fit, CPU us/fit | solver, CPU us/fit | whole fit, CPU ns/row | "
@@ -69,6 +69,33 @@ for path in sys.argv[1:]:
             cells["share"][0], over, cells["whole_fit"][0], cells["solver_fit"][0], cells["whole_row"][0],
             cells["whole_run"][0], cells["span"][0], cells["ins"][0], cells["get"][0], cells["bg"][0]))
     print()
+    # paired ratios: run i of each configuration ran next to run i of the
+    # others (interleaved), so their ratio cancels most of the load drift
+    def fit_cost(r, key):
+        return num(r[key]) / num(r["compaction_fits"]) if num(r["compaction_fits"]) else None
+    by = {(r["config"], r["run"]): r for r in rows if r["rc"] in ("0", "1")}
+    for base in ("unpatched", "off"):
+        if base not in configs:
+            continue
+        parts = []
+        for c in configs:
+            if c == base:
+                continue
+            q = {"whole": [], "solver": [], "get": [], "insert": []}
+            for (cc, run), r in by.items():
+                b = by.get((base, run))
+                if cc != c or b is None:
+                    continue
+                for k, f in (("whole", lambda x: fit_cost(x, "whole_ms")), ("solver", lambda x: fit_cost(x, "solver_ms")),
+                             ("get", lambda x: num(x["get_mops"])), ("insert", lambda x: num(x["insert_mops"]))):
+                    if f(r) and f(b):
+                        q[k].append(f(r) / f(b))
+            if q["whole"]:
+                parts.append("%s: whole fit %s, solver %s, get %s, insert %s (%d pairs)" % (
+                    c, med(q["whole"], "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
+                    med(q["insert"], "%.2f")[0], len(q["whole"])))
+        print("paired per-run ratios to %s (per compaction fit; median [min-max]): " % base + "; ".join(parts))
+        print()
     for base in ("unpatched", "off"):
         if base not in per:
             continue
