@@ -272,7 +272,7 @@ func parseCommit(p []byte) (commit, error) {
 type logState struct {
 	seq       uint64
 	end, last int64
-	alloc     int64 // the file's length: zeros from end on, written ahead
+	alloc     int64           // the file's length: zeros from end on, written ahead
 	live      map[int64]int64 // model ID → bytes of its newest record frame
 	liveBytes int64
 }
