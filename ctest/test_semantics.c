@@ -213,11 +213,18 @@ static void test_limit(void) {
   sia_memo_clear();
 }
 
-/* The refinement policy: sia_set_refine_steps clamps to 1..32 and returns
- * the value in effect; an ill-conditioned shifted retrain (two columns equal
- * up to 1e-11, cond ~1e11) refuses with SIA_ECOLD and writes nothing, and
- * the memo is unchanged: a later incre_train matches dgels on the rows
- * absorbed before the refusal plus the new ones. */
+/* The refinement policy and the route: sia_set_refine_steps clamps to 1..32
+ * and returns the value in effect. An ill-conditioned shifted retrain (two
+ * columns equal up to 1e-11, cond ~1e11) of a narrow model takes the
+ * refactoring route (the corrections it would need cost more than a refit)
+ * and answers as LAPACKE_dgels on all rows; the same on a wide model with
+ * few new rows (n = 129, k = 5 of 605: the corrected route) refuses with
+ * SIA_ECOLD, writes nothing, and leaves the memo unchanged: a later
+ * incre_train matches dgels on the rows absorbed before the refusal plus
+ * the new one. */
+enum { WN = 129, WM0 = 600, WK = 5 };
+static double WA[(WM0 + WK + 1) * WN], WB[WM0 + WK + 1];
+
 static void test_refine_policy(void) {
   CHECK(sia_set_refine_steps(0) == 1, "clamp low");
   CHECK(sia_set_refine_steps(1000) == 32, "clamp high");
@@ -225,20 +232,42 @@ static void test_refine_policy(void) {
   fill_rows(0, M0 + K + 1);
   for (int i = 0; i < M0 + K + 1; i++) A[i * N + 1] = A[i * N] + 1e-11 * rng_uniform();
   CHECK(cold(7, 0, M0, B) == 0, "cold");
-  double now[400], b[400];
+  double now[400], b[400], x[N];
   for (int i = 0; i < M0 + K; i++) now[i] = B[i] + 0.5 * (i % 5);
   memcpy(b, now, sizeof b);
   int rc = incre_train_shifted(7, SIA_ROW_MAJOR, K, N, 1, &A[M0 * N], N, M0 + K, A, N, b, 1);
-  CHECK(rc == SIA_ECOLD, "ill-conditioned shifted retrain: %d, want SIA_ECOLD", rc);
-  CHECK(memcmp(b, now, sizeof b) == 0, "refusal wrote b");
-  /* Memo untouched: absorbing one more row equals dgels on M0 + 1 rows. */
-  double bn[N] = {B[M0 + K]}, x[N];
-  CHECK(incre_train(7, SIA_ROW_MAJOR, 'N', 1, N, 1, &A[(M0 + K) * N], N, bn, 1) == 0, "incre after refusal");
-  char skip[400] = {0};
-  for (int i = M0; i < M0 + K; i++) skip[i] = 1;
-  reference(0, M0 + K + 1, skip, B, x);
-  /* cond ~1e11: allow QR's own error scale. */
-  CHECK(reldiff(bn, x, N) <= 1e-3, "memo changed by the refusal: %.2e", reldiff(bn, x, N));
+  CHECK(rc == 0, "ill-conditioned narrow shifted retrain: %d, want the refactoring route's 0", rc);
+  reference(0, M0 + K, NULL, now, x);
+  /* cond ~1e11: QR's own error scale. */
+  CHECK(reldiff(b, x, N) <= 1e-3, "narrow ill-conditioned shifted vs dgels: %.2e", reldiff(b, x, N));
+  sia_memo_clear();
+
+  /* Wide: the corrected route, which refuses. */
+  for (int i = 0; i < WM0 + WK + 1; i++) {
+    for (int j = 0; j < WN - 1; j++) WA[i * WN + j] = rng_uniform() + (i % WN == j ? 3.0 : 0.0);
+    WA[i * WN + 1] = WA[i * WN] + 1e-11 * rng_uniform();
+    WA[i * WN + WN - 1] = 1.0;
+    WB[i] = rng_uniform();
+  }
+  static double a[(WM0 + WK + 1) * WN], wb[WM0 + WK + 1], wnow[WM0 + WK];
+  memcpy(a, WA, sizeof(double) * WM0 * WN);
+  memcpy(wb, WB, sizeof(double) * WM0);
+  CHECK(cold_train(8, SIA_ROW_MAJOR, 'N', WM0, WN, 1, a, WN, wb, 1) == 0, "cold wide");
+  for (int i = 0; i < WM0 + WK; i++) wnow[i] = WB[i] + 0.5 * (i % 5);
+  memcpy(wb, wnow, sizeof wnow);
+  rc = incre_train_shifted(8, SIA_ROW_MAJOR, WK, WN, 1, &WA[WM0 * WN], WN, WM0 + WK, WA, WN, wb, 1);
+  CHECK(rc == SIA_ECOLD, "ill-conditioned wide shifted retrain: %d, want SIA_ECOLD", rc);
+  CHECK(memcmp(wb, wnow, sizeof wnow) == 0, "refusal wrote b");
+  /* Memo untouched: absorbing one more row equals dgels on WM0 + 1 rows. */
+  static double bn[WN], ref[(WM0 + 1) * WN], rb[WM0 + 1];
+  bn[0] = WB[WM0 + WK];
+  CHECK(incre_train(8, SIA_ROW_MAJOR, 'N', 1, WN, 1, &WA[(WM0 + WK) * WN], WN, bn, 1) == 0, "incre after refusal");
+  memcpy(ref, WA, sizeof(double) * WM0 * WN);
+  memcpy(&ref[WM0 * WN], &WA[(WM0 + WK) * WN], sizeof(double) * WN);
+  memcpy(rb, WB, sizeof(double) * WM0);
+  rb[WM0] = WB[WM0 + WK];
+  CHECK(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', WM0 + 1, WN, 1, ref, WN, rb, 1) == 0, "reference wide");
+  CHECK(reldiff(bn, rb, WN) <= 1e-3, "memo changed by the refusal: %.2e", reldiff(bn, rb, WN));
   sia_memo_clear();
 }
 

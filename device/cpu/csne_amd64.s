@@ -424,3 +424,123 @@ ddd_reduce:
 	VMOVSD       X1, 8(AX)
 	VZEROUPPER
 	RET
+
+// func ddAxpyNeg4AVX512(k int, a0, a1, a2, a3 *float64, x *[4]float64, rh, rl *float64)
+//
+// (rh, rl) −= Σ_c a_c·x_c over k elements (k a multiple of 8), four
+// columns per load and store of (rh, rl); each product split by FMA, each
+// subtraction by TwoSum, as ddAxpyNegAVX2.
+TEXT ·ddAxpyNeg4AVX512(SB), NOSPLIT, $0-64
+	MOVQ         k+0(FP), CX
+	MOVQ         a0+8(FP), SI
+	MOVQ         a1+16(FP), DX
+	MOVQ         a2+24(FP), R8
+	MOVQ         a3+32(FP), R9
+	MOVQ         x+40(FP), AX
+	VBROADCASTSD (AX), Z20
+	VBROADCASTSD 8(AX), Z21
+	VBROADCASTSD 16(AX), Z22
+	VBROADCASTSD 24(AX), Z23
+	MOVQ         rh+48(FP), DI
+	MOVQ         rl+56(FP), R10
+	SHLQ         $3, CX
+	XORQ         AX, AX
+
+#define AXSTEP(ptr, xc) \
+	VMOVUPD     (ptr)(AX*1), Z2; \
+	VMULPD      xc, Z2, Z3; \
+	VMOVAPD     Z3, Z4; \
+	VFMSUB231PD xc, Z2, Z4; \
+	VSUBPD      Z3, Z0, Z5; \
+	VSUBPD      Z0, Z5, Z6; \
+	VSUBPD      Z6, Z5, Z7; \
+	VSUBPD      Z7, Z0, Z7; \
+	VADDPD      Z6, Z3, Z8; \
+	VSUBPD      Z8, Z7, Z7; \
+	VSUBPD      Z4, Z7, Z7; \
+	VADDPD      Z7, Z1, Z1; \
+	VMOVAPD     Z5, Z0
+
+dax4_loop:
+	CMPQ    AX, CX
+	JGE     dax4_done
+	VMOVUPD (DI)(AX*1), Z0
+	VMOVUPD (R10)(AX*1), Z1
+	AXSTEP(SI, Z20)
+	AXSTEP(DX, Z21)
+	AXSTEP(R8, Z22)
+	AXSTEP(R9, Z23)
+	VMOVUPD Z0, (DI)(AX*1)
+	VMOVUPD Z1, (R10)(AX*1)
+	ADDQ    $64, AX
+	JMP     dax4_loop
+
+dax4_done:
+	VZEROUPPER
+	RET
+
+// func ddDot4AVX512(k int, a0, a1, a2, a3, rh, rl *float64, out *[64]float64)
+//
+// The double-double sums Σ a_c·(rh + rl) of four columns over k elements
+// (k a multiple of 8), (rh, rl) loaded once for the four: out[16c..16c+7]
+// are column c's eight high lanes, out[16c+8..16c+15] its low lanes (the
+// caller sums the lanes in double-double).
+TEXT ·ddDot4AVX512(SB), NOSPLIT, $0-64
+	MOVQ   k+0(FP), CX
+	MOVQ   a0+8(FP), SI
+	MOVQ   a1+16(FP), DX
+	MOVQ   a2+24(FP), R8
+	MOVQ   a3+32(FP), R9
+	MOVQ   rh+40(FP), DI
+	MOVQ   rl+48(FP), R10
+	SHLQ   $3, CX
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+	XORQ   AX, AX
+
+#define DOTSTEP(ptr, h, l) \
+	VMOVUPD     (ptr)(AX*1), Z10; \
+	VMULPD      Z8, Z10, Z11; \
+	VMOVAPD     Z11, Z12; \
+	VFMSUB231PD Z8, Z10, Z12; \
+	VFMADD231PD Z9, Z10, Z12; \
+	VADDPD      Z11, h, Z13; \
+	VSUBPD      h, Z13, Z14; \
+	VSUBPD      Z14, Z13, Z15; \
+	VSUBPD      Z15, h, Z15; \
+	VSUBPD      Z14, Z11, Z16; \
+	VADDPD      Z15, Z16, Z16; \
+	VADDPD      Z12, l, l; \
+	VADDPD      Z16, l, l; \
+	VMOVAPD     Z13, h
+
+ddd4_loop:
+	CMPQ    AX, CX
+	JGE     ddd4_done
+	VMOVUPD (DI)(AX*1), Z8
+	VMOVUPD (R10)(AX*1), Z9
+	DOTSTEP(SI, Z0, Z4)
+	DOTSTEP(DX, Z1, Z5)
+	DOTSTEP(R8, Z2, Z6)
+	DOTSTEP(R9, Z3, Z7)
+	ADDQ    $64, AX
+	JMP     ddd4_loop
+
+ddd4_done:
+	MOVQ    out+56(FP), AX
+	VMOVUPD Z0, (AX)
+	VMOVUPD Z4, 64(AX)
+	VMOVUPD Z1, 128(AX)
+	VMOVUPD Z5, 192(AX)
+	VMOVUPD Z2, 256(AX)
+	VMOVUPD Z6, 320(AX)
+	VMOVUPD Z3, 384(AX)
+	VMOVUPD Z7, 448(AX)
+	VZEROUPPER
+	RET

@@ -100,7 +100,8 @@ func exactResidual(a []float64, lda, k, n int, b []float64, ldb int, x []float64
 }
 
 // TestDDColumnKernels: every kernel's ddAxpyNeg and ddDot (the column-major
-// correction pass) against 200-bit arithmetic, on lengths around the vector
+// correction pass), and their four-column forms where a kernel has them,
+// against 200-bit arithmetic, on lengths around the vector
 // width, with a NaN just past the end of every input (a kernel that reads
 // past its length fails).
 func TestDDColumnKernels(t *testing.T) {
@@ -148,6 +149,51 @@ func TestDDColumnKernels(t *testing.T) {
 				got.Add(got, bf(dl))
 				d, _ := got.Sub(got, want).Float64()
 				require.LessOrEqual(t, math.Abs(d), tol, "dot")
+				if kern.ddAxpyNeg4 == nil {
+					return
+				}
+				// Four columns at once: the columns a, 2a, a/3, −a, the
+				// multipliers x, x/7, −x, 3x.
+				var cols [4][]float64
+				xs := [4]float64{x, x / 7, -x, 3 * x}
+				for c, f := range []float64{1, 2, 1.0 / 3, -1} {
+					cols[c] = guarded()
+					for i := range cols[c] {
+						cols[c][i] = a[i] * f
+					}
+				}
+				h, l = guarded(), guarded()
+				copy(h, rh)
+				copy(l, rl)
+				kern.ddAxpyNeg4(&cols, &xs, h, l)
+				for i := 0; i < k; i++ {
+					want := bf(rh[i])
+					want.Add(want, bf(rl[i]))
+					bound := math.Abs(rh[i])
+					for c := range cols {
+						want.Sub(want, bf(cols[c][i]).Mul(bf(cols[c][i]), bf(xs[c])))
+						bound += math.Abs(cols[c][i] * xs[c])
+					}
+					got := bf(h[i])
+					got.Add(got, bf(l[i]))
+					d, _ := got.Sub(got, want).Float64()
+					require.LessOrEqual(t, math.Abs(d), 32*u2*bound, "axpy4 %d", i)
+				}
+				hl := kern.ddDot4(&cols, rh, rl)
+				for c := range cols {
+					want := bf(0)
+					tol := 0.0
+					for i := 0; i < k; i++ {
+						r := bf(rh[i])
+						r.Add(r, bf(rl[i]))
+						want.Add(want, r.Mul(r, bf(cols[c][i])))
+						tol += 8 * float64(k) * u2 * math.Abs(cols[c][i]*rh[i])
+					}
+					got := bf(hl[c][0])
+					got.Add(got, bf(hl[c][1]))
+					d, _ := got.Sub(got, want).Float64()
+					require.LessOrEqual(t, math.Abs(d), tol, "dot4 column %d", c)
+				}
 			})
 		}
 	}

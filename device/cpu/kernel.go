@@ -41,6 +41,11 @@ type kernel struct {
 	// for the assembly (the callers do the rest).
 	ddAxpyNeg func(a []float64, x float64, rh, rl []float64)
 	ddDot     func(a, rh, rl []float64) (hi, lo float64)
+	// The same for four columns at once, (rh, rl) loaded and stored once
+	// for the four; nil where the kernel has no such form (the callers use
+	// the one-column forms).
+	ddAxpyNeg4 func(a *[4][]float64, x *[4]float64, rh, rl []float64)
+	ddDot4     func(a *[4][]float64, rh, rl []float64) (hl [4][2]float64)
 }
 
 // kernels lists the implementations usable on this CPU: the portable Go one

@@ -161,6 +161,65 @@ func ddDotVec(a, rh, rl []float64) (hi, lo float64) {
 	return twoSumAdd(hi, th, lo+tl)
 }
 
+// ddAxpyNeg4AVX512 is ddAxpyNeg4Vec's assembly over k elements, k a
+// multiple of 8 (csne_amd64.s).
+//
+//go:noescape
+func ddAxpyNeg4AVX512(k int, a0, a1, a2, a3 *float64, x *[4]float64, rh, rl *float64)
+
+// ddDot4AVX512 is ddDot4Vec's assembly over k elements, k a multiple of 8,
+// leaving eight double-double lanes per column in out (csne_amd64.s).
+//
+//go:noescape
+func ddDot4AVX512(k int, a0, a1, a2, a3, rh, rl *float64, out *[64]float64)
+
+// ddAxpyNeg4Vec is ddAxpyNeg on four columns a[c] with multipliers x[c]
+// (AVX-512), the last len(rh) mod 8 elements in Go.
+func ddAxpyNeg4Vec(a *[4][]float64, x *[4]float64, rh, rl []float64) {
+	k := len(rh)
+	if k == 0 {
+		return
+	}
+	rl = rl[:k]
+	for c := range a {
+		a[c] = a[c][:k]
+	}
+	k8 := k &^ 7
+	if k8 > 0 {
+		ddAxpyNeg4AVX512(k8, &a[0][0], &a[1][0], &a[2][0], &a[3][0], x, &rh[0], &rl[0])
+	}
+	for c := range a {
+		ddAxpyNegGo(a[c][k8:], x[c], rh[k8:], rl[k8:])
+	}
+}
+
+// ddDot4Vec is ddDot on four columns a[c] (AVX-512): hl[c] = (hi, lo) of
+// Σ a[c]·(rh + rl), the last len(rh) mod 8 elements in Go.
+func ddDot4Vec(a *[4][]float64, rh, rl []float64) (hl [4][2]float64) {
+	k := len(rh)
+	if k == 0 {
+		return hl
+	}
+	rl = rl[:k]
+	for c := range a {
+		a[c] = a[c][:k]
+	}
+	k8 := k &^ 7
+	var out [64]float64
+	if k8 > 0 {
+		ddDot4AVX512(k8, &a[0][0], &a[1][0], &a[2][0], &a[3][0], &rh[0], &rl[0], &out)
+	}
+	for c := range a {
+		var h, l float64
+		for lane := 0; lane < 8; lane++ {
+			h, l = twoSumAdd(h, out[16*c+lane], l+out[16*c+8+lane])
+		}
+		th, tl := ddDotGo(a[c][k8:], rh[k8:], rl[k8:])
+		hl[c][0], hl[c][1] = twoSumAdd(h, th, l+tl)
+	}
+	return hl
+}
+
 // archKernels returns the assembly kernels this CPU supports, the default
 // (fastest measured) last.
 func archKernels() []kernel {
@@ -169,7 +228,7 @@ func archKernels() []kernel {
 		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec, ddAxpyNeg4: ddAxpyNeg4Vec, ddDot4: ddDot4Vec})
 	}
 	return ks
 }
