@@ -584,7 +584,7 @@ def reliability():
         f"Measured (`go test -run '^$' -bench 'Checkpoint|Reload' ./memo`, [output]({path}); "
         f"[`-benchtime 1x`]({p1}) for one model; a shared 2-vCPU machine, noisy): "
         f"{met['µs/model']:.0f} µs per changed model in a checkpoint of {thousands(n)} models, "
-        f"{one[0][3]['µs/model'] / 1e3:.1f} ms for a single-model checkpoint (one transaction and its fsync); "
+        f"{one[0][3]['µs/model'] / 1e3:.1f} ms for a single-model checkpoint (its records, an index frame and one fdatasync); "
         f"reloading 100 000 models (n = 33) takes {reload_s:.1f} s — against minutes of cold training at 100 M keys."
     )
     path = "bench/reliability/test_memory.txt"
