@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Summarize bench.sh's output (results-*.txt): per build and workload, the
+"""summarize.py FILE... -- summarize bench.sh's output (results-*.txt; several files
+are pooled): per build and workload, the
 median (min-max) of the training CPU time during inserts (inside build()
 and inside the solver calls), insert throughput and the fits, the keys
 lost in every run and the runs that crashed. Runs with SIA_ALEX_CHECK (whose check
@@ -11,7 +12,12 @@ from collections import defaultdict
 
 runs = defaultdict(list)
 cur = None
-for line in open(sys.argv[1] if len(sys.argv) > 1 else "results.txt"):
+def lines(paths):
+    for path in paths:
+        yield from open(path)
+
+
+for line in lines(sys.argv[1:] or ["results.txt"]):
     m = re.match(r"### (\S+): SIA_ALEX_TARGETS=\S* (?:SIA_ALEX_CHECK=\S* )?verify (.*?)(?: \(load [\d.]+\))?$", line)
     if m:
         cur = {"label": m.group(1), "args": m.group(2).strip(), "lost_batches": []}

@@ -180,7 +180,7 @@ int main(int argc, char **argv) {
             << alex::train_stats.node_rows << " rows, " << alex::train_stats.node_ns / 1e9 << " s (bulk load included)\n";
 #ifdef SIA_PATCHED
   std::cout << "libsia: " << sia_memo_count() << " memoized models; whole-node fits that were cold because of: no memo "
-            << alex::train_stats.why[0] << ", other columns " << alex::train_stats.why[1] << ", fewer than 64 keys "
+            << alex::train_stats.why[0] << ", other columns " << alex::train_stats.why[1] << ", under SIA_ALEX_MIN_ROWS keys or mode off "
             << alex::train_stats.why[2] << ", keys gone " << alex::train_stats.why[3] << ", no new key "
             << alex::train_stats.why[4] << ", libsia refused " << alex::train_stats.why[5]
             << ", over the error bound " << alex::train_stats.why[6] << " (targets: "

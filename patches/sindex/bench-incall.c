@@ -4,7 +4,8 @@
 // the models in turn. "warm": calls back to back; "thrashed": 2 x 32 MiB of
 // other memory touched between calls, as a compaction does between fits.
 // Columns: incre_train of k = 400 and of k = 1 new rows (the latter is the
-// call's fixed cost), cold_train of all 1000 rows, in dgels mode (rcond 0)
+// call's fixed cost), cold_train of all 1000 rows memoized (the model's ID)
+// and without a memo (model ID -1, a plain dgels), in dgels mode (rcond 0)
 // and in the rank-revealing mode sia_set_rcond(1e-10) (rcond 1). CPU time of
 // the calling thread, mean over 200 calls.
 //   cc -O2 -I$PREFIX/include bench-incall.c -L$PREFIX/lib -lsia -Wl,-rpath,$PREFIX/lib -o bench-incall
@@ -42,7 +43,7 @@ int main(int argc, char **argv) {
   }
   volatile long sink = 0;
   for (int thrash = 0; thrash < 2; thrash++) {
-    long long t400 = 0, t1 = 0, tc = 0;
+    long long t400 = 0, t1 = 0, tc = 0, tn = 0;
     for (int r = 0; r < R; r++) {
       int g = r % G;
       if (thrash) for (size_t x = 0; x < TB; x += 64) sink += thr[x]++;
@@ -61,9 +62,15 @@ int main(int argc, char **argv) {
       t0 = tns();
       if (cold_train(g, SIA_ROW_MAJOR, 'N', M, N, 1, a2, N, b, 1)) return 1;
       tc += tns() - t0;
+      if (thrash) for (size_t x = 0; x < TB; x += 64) sink += thr[x]++;
+      memcpy(a2, a, sizeof(double) * M * N);
+      for (int i = 0; i < M; i++) b[i] = i / (double)M;
+      t0 = tns();
+      if (cold_train(-1, SIA_ROW_MAJOR, 'N', M, N, 1, a2, N, b, 1)) return 1;
+      tn += tns() - t0;
     }
-    printf("rcond %d, %-8s: incre_train k=%d %5.1f us, k=1 %5.1f us; cold_train m=%d %5.1f us\n", rcond,
-           thrash ? "thrashed" : "warm", K, t400 / 1e3 / R, t1 / 1e3 / R, M, tc / 1e3 / R);
+    printf("rcond %d, %-8s: incre_train k=%d %5.1f us, k=1 %5.1f us; cold_train m=%d %5.1f us, no memo %5.1f us\n",
+           rcond, thrash ? "thrashed" : "warm", K, t400 / 1e3 / R, t1 / 1e3 / R, M, tc / 1e3 / R, tn / 1e3 / R);
   }
   return 0;
 }

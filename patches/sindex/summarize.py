@@ -69,6 +69,16 @@ for path in sys.argv[1:]:
             cells["share"][0], over, cells["whole_fit"][0], cells["solver_fit"][0], cells["whole_row"][0],
             cells["whole_run"][0], cells["span"][0], cells["ins"][0], cells["get"][0], cells["bg"][0]))
     print()
+    # the solver's CPU per call, split: incremental calls, and the cold fits
+    # (memoized in stable/shifted, without a memo in off)
+    for c in configs:
+        done = [r for r in rows if r["config"] == c and r["rc"] in ("0", "1")]
+        inc = [1e3 * num(r["incre_ms"]) / num(r["incremental_fits"]) for r in done if num(r["incremental_fits"])]
+        cold = [1e3 * (num(r["solver_ms"]) - num(r["incre_ms"])) / (num(r["compaction_fits"]) - num(r["incremental_fits"]))
+                for r in done if num(r["compaction_fits"]) and num(r["compaction_fits"]) > num(r["incremental_fits"])]
+        print("%s: solver CPU per incremental call %s us, per cold fit %s us" % (
+            c, med(inc, "%.1f")[0], med(cold, "%.1f")[0]))
+    print()
     # paired ratios: run i of each configuration ran next to run i of the
     # others (interleaved), so their ratio cancels most of the load drift
     def fit_cost(r, key):
