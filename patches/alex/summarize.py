@@ -34,6 +34,13 @@ for line in lines(sys.argv[1:] or ["results.txt"]):
     if m:
         cur.update(keys=int(m.group(1)), lost=int(m.group(2)), secs=float(m.group(3)), mops=float(m.group(4)),
                    train=float(m.group(5)), cold=int(m.group(6)), incre=int(m.group(7)), new=int(m.group(8)))
+    m = re.match(r"whole-node fits \(the sites the patch memoizes\): (\d+) fits, (\d+) rows, ([\d.e+-]+) s", line)
+    if m:
+        cur.update(node_fits=int(m.group(1)), node_rows=int(m.group(2)), node_s=float(m.group(3)))
+    m = re.match(r"libsia: incremental fits (\d+) in ([\d.e+-]+) s; cold fits of nodes with a memo "
+                 r"\(restarting it\) (\d+) in ([\d.e+-]+) s", line)
+    if m:
+        cur.update(inc_n=int(m.group(1)), inc_s=float(m.group(2)), seed_n=int(m.group(3)), seed_s=float(m.group(4)))
     m = re.match(r"solver calls during inserts: ([\d.e+-]+) s", line)
     if m:
         cur["solver"] = float(m.group(1))
@@ -68,3 +75,17 @@ for (args, label), rs in runs.items():
         med([r["mops"] for r in timed], "%.4f"),
         statistics.median([r["cold"] for r in timed]), statistics.median([r["incre"] for r in timed]),
         statistics.median([r["new"] for r in timed]), sum(sum(r["lost_batches"]) for r in rs), note, crashed))
+
+print()
+print("Per fit (CPU us, median over the runs): a whole-node fit (bulk load included), and in the")
+print("memo modes an incremental fit and a cold fit that starts a memo (its keys kept, the bound)")
+for (args, label), rs in runs.items():
+    rs = [r for r in rs if "node_fits" in r and "check" not in r]
+    if not rs:
+        continue
+    node = [1e6 * r["node_s"] / r["node_fits"] for r in rs if r["node_fits"]]
+    inc = [1e6 * r["inc_s"] / r["inc_n"] for r in rs if r.get("inc_n")]
+    seed = [1e6 * r["seed_s"] / r["seed_n"] for r in rs if r.get("seed_n")]
+    print("- `%s` %s: whole-node fit %s; incremental %s; memo-starting cold fit %s" % (
+        args, label, med(node, "%.1f") if node else "-", med(inc, "%.1f") if inc else "-",
+        med(seed, "%.1f") if seed else "-"))
