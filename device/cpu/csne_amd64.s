@@ -12,6 +12,66 @@
 	VSUBPD bb, b, err; \
 	VADDPD t, err, err
 
+// RESDD_ARGS loads the resdd kernels' common arguments: rows left in CX, n
+// in DX, the row pointer in SI, its stride in bytes in R11, the target
+// pointer in DI, its stride in bytes in R12, x in R8, hi in R9, lo in R10.
+#define RESDD_ARGS \
+	MOVQ k+0(FP), CX; \
+	MOVQ n+8(FP), DX; \
+	MOVQ a+16(FP), SI; \
+	MOVQ lda+24(FP), R11; \
+	SHLQ $3, R11; \
+	MOVQ b+32(FP), DI; \
+	MOVQ ldb+40(FP), R12; \
+	SHLQ $3, R12; \
+	MOVQ x+48(FP), R8; \
+	MOVQ hi+56(FP), R9; \
+	MOVQ lo+64(FP), R10
+
+// DDSUM4 sums the four double-double lanes (Y0 high, Y1 low) into the
+// double-double scalar (X5, X1): lanes pairwise by TwoSum, twice. X2–X7
+// are scratch.
+#define DDSUM4 \
+	VEXTRACTF128 $1, Y0, X2; \
+	VEXTRACTF128 $1, Y1, X3; \
+	VADDPD       X2, X0, X4; \
+	VSUBPD       X0, X4, X5; \
+	VSUBPD       X5, X4, X6; \
+	VSUBPD       X6, X0, X6; \
+	VSUBPD       X5, X2, X7; \
+	VADDPD       X7, X6, X6; \
+	VADDPD       X3, X1, X1; \
+	VADDPD       X6, X1, X1; \
+	VUNPCKHPD    X4, X4, X2; \
+	VUNPCKHPD    X1, X1, X3; \
+	VADDSD       X2, X4, X5; \
+	VSUBSD       X4, X5, X6; \
+	VSUBSD       X6, X5, X7; \
+	VSUBSD       X7, X4, X7; \
+	VSUBSD       X6, X2, X6; \
+	VADDSD       X6, X7, X7; \
+	VADDSD       X3, X1, X1; \
+	VADDSD       X7, X1, X1
+
+// DDRESID forms the residual r = b_i − (X5 + X1) of the row whose target
+// is at (DI) in double-double, (X8, X9) = (rh, rl): TwoSum(b_i, −X5), then
+// the low parts; and adds rh² to X14. X2–X9 are scratch.
+#define DDRESID \
+	VMOVSD       (DI), X2; \
+	VSUBSD       X5, X2, X3; \
+	VSUBSD       X2, X3, X4; \
+	VSUBSD       X4, X3, X6; \
+	VSUBSD       X6, X2, X6; \
+	VXORPD       X7, X7, X7; \
+	VSUBSD       X5, X7, X7; \
+	VSUBSD       X4, X7, X7; \
+	VADDSD       X7, X6, X6; \
+	VSUBSD       X1, X6, X6; \
+	VADDSD       X6, X3, X8; \
+	VSUBSD       X3, X8, X9; \
+	VSUBSD       X9, X6, X9; \
+	VFMADD231SD  X8, X8, X14
+
 // func resddAVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
 //
 // For the k row-major rows a (leading dimension lda, n columns) with
@@ -21,17 +81,7 @@
 // tail columns go through VMASKMOVPD with mask (its first n mod 4 lanes
 // set), which neither reads nor writes past the row.
 TEXT ·resddAVX2(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), CX
-	MOVQ n+8(FP), DX
-	MOVQ a+16(FP), SI
-	MOVQ lda+24(FP), R11
-	SHLQ $3, R11
-	MOVQ b+32(FP), DI
-	MOVQ ldb+40(FP), R12
-	SHLQ $3, R12
-	MOVQ x+48(FP), R8
-	MOVQ hi+56(FP), R9
-	MOVQ lo+64(FP), R10
+	RESDD_ARGS
 	MOVQ mask+72(FP), AX
 	VMOVUPD (AX), Y15
 	MOVQ DX, R13
@@ -79,43 +129,9 @@ p1tail:
 	VMOVAPD     Y6, Y0
 
 reduce:
-	// Four lanes to two, then to one, in double-double.
-	VEXTRACTF128 $1, Y0, X2
-	VEXTRACTF128 $1, Y1, X3
-	VADDPD       X2, X0, X4
-	VSUBPD       X0, X4, X5
-	VSUBPD       X5, X4, X6
-	VSUBPD       X6, X0, X6
-	VSUBPD       X5, X2, X7
-	VADDPD       X7, X6, X6
-	VADDPD       X3, X1, X1
-	VADDPD       X6, X1, X1        // (X4, X1): two lanes
-	VUNPCKHPD    X4, X4, X2
-	VUNPCKHPD    X1, X1, X3
-	VADDSD       X2, X4, X5
-	VSUBSD       X4, X5, X6
-	VSUBSD       X6, X5, X7
-	VSUBSD       X7, X4, X7
-	VSUBSD       X6, X2, X6
-	VADDSD       X6, X7, X7
-	VADDSD       X3, X1, X1
-	VADDSD       X7, X1, X1        // (X5, X1) = a_i·x
-
-	// r = b_i − (X5 + X1): TwoSum(b_i, −X5), then the low parts.
-	VMOVSD       (DI), X2
-	VSUBSD       X5, X2, X3        // sh = b − h
-	VSUBSD       X2, X3, X4        // bb = sh − b
-	VSUBSD       X4, X3, X6
-	VSUBSD       X6, X2, X6        // b − (sh − bb)
-	VXORPD       X7, X7, X7
-	VSUBSD       X5, X7, X7        // −h
-	VSUBSD       X4, X7, X7        // −h − bb
-	VADDSD       X7, X6, X6        // TwoSum's error
-	VSUBSD       X1, X6, X6        // sl = err − l
-	VADDSD       X6, X3, X8        // rh = sh + sl
-	VSUBSD       X3, X8, X9
-	VSUBSD       X9, X6, X9        // rl = sl − (rh − sh)
-	VFMADD231SD  X8, X8, X14       // Σ rh²
+	// a_i·x in double-double, then the residual.
+	DDSUM4
+	DDRESID
 	VBROADCASTSD X8, Y10
 	VBROADCASTSD X9, Y11
 
@@ -181,17 +197,7 @@ done:
 // go through zero-masked loads and masked stores under K1 = tail (its low
 // n mod 8 bits set).
 TEXT ·resddAVX512(SB), NOSPLIT, $0-88
-	MOVQ k+0(FP), CX
-	MOVQ n+8(FP), DX
-	MOVQ a+16(FP), SI
-	MOVQ lda+24(FP), R11
-	SHLQ $3, R11
-	MOVQ b+32(FP), DI
-	MOVQ ldb+40(FP), R12
-	SHLQ $3, R12
-	MOVQ x+48(FP), R8
-	MOVQ hi+56(FP), R9
-	MOVQ lo+64(FP), R10
+	RESDD_ARGS
 	MOVQ tail+72(FP), AX
 	KMOVW AX, K1
 	MOVQ DX, R13
@@ -245,40 +251,8 @@ zreduce:
 	VADDPD        Y3, Y1, Y1
 	VADDPD        Y7, Y1, Y1
 	VMOVAPD       Y4, Y0
-	VEXTRACTF128  $1, Y0, X2
-	VEXTRACTF128  $1, Y1, X3
-	VADDPD        X2, X0, X4
-	VSUBPD        X0, X4, X5
-	VSUBPD        X5, X4, X6
-	VSUBPD        X6, X0, X6
-	VSUBPD        X5, X2, X7
-	VADDPD        X7, X6, X6
-	VADDPD        X3, X1, X1
-	VADDPD        X6, X1, X1
-	VUNPCKHPD     X4, X4, X2
-	VUNPCKHPD     X1, X1, X3
-	VADDSD        X2, X4, X5
-	VSUBSD        X4, X5, X6
-	VSUBSD        X6, X5, X7
-	VSUBSD        X7, X4, X7
-	VSUBSD        X6, X2, X6
-	VADDSD        X6, X7, X7
-	VADDSD        X3, X1, X1
-	VADDSD        X7, X1, X1
-	VMOVSD        (DI), X2
-	VSUBSD        X5, X2, X3
-	VSUBSD        X2, X3, X4
-	VSUBSD        X4, X3, X6
-	VSUBSD        X6, X2, X6
-	VXORPD        X7, X7, X7
-	VSUBSD        X5, X7, X7
-	VSUBSD        X4, X7, X7
-	VADDSD        X7, X6, X6
-	VSUBSD        X1, X6, X6
-	VADDSD        X6, X3, X8
-	VSUBSD        X3, X8, X9
-	VSUBSD        X9, X6, X9
-	VFMADD231SD   X8, X8, X14
+	DDSUM4
+	DDRESID
 	VBROADCASTSD  X8, Z10
 	VBROADCASTSD  X9, Z11
 	XORQ          AX, AX
@@ -399,26 +373,7 @@ ddd_loop:
 	JMP         ddd_loop
 
 ddd_reduce:
-	VEXTRACTF128 $1, Y0, X2
-	VEXTRACTF128 $1, Y1, X3
-	VADDPD       X2, X0, X4
-	VSUBPD       X0, X4, X5
-	VSUBPD       X5, X4, X6
-	VSUBPD       X6, X0, X6
-	VSUBPD       X5, X2, X7
-	VADDPD       X7, X6, X6
-	VADDPD       X3, X1, X1
-	VADDPD       X6, X1, X1
-	VUNPCKHPD    X4, X4, X2
-	VUNPCKHPD    X1, X1, X3
-	VADDSD       X2, X4, X5
-	VSUBSD       X4, X5, X6
-	VSUBSD       X6, X5, X7
-	VSUBSD       X7, X4, X7
-	VSUBSD       X6, X2, X6
-	VADDSD       X6, X7, X7
-	VADDSD       X3, X1, X1
-	VADDSD       X7, X1, X1
+	DDSUM4
 	MOVQ         out+32(FP), AX
 	VMOVSD       X5, (AX)
 	VMOVSD       X1, 8(AX)
@@ -510,12 +465,7 @@ TEXT ·ddDot4AVX512(SB), NOSPLIT, $0-64
 	VMOVAPD     Z11, Z12; \
 	VFMSUB231PD Z8, Z10, Z12; \
 	VFMADD231PD Z9, Z10, Z12; \
-	VADDPD      Z11, h, Z13; \
-	VSUBPD      h, Z13, Z14; \
-	VSUBPD      Z14, Z13, Z15; \
-	VSUBPD      Z15, h, Z15; \
-	VSUBPD      Z14, Z11, Z16; \
-	VADDPD      Z15, Z16, Z16; \
+	TWOSUMZ(h, Z11, Z13, Z14, Z15, Z16); \
 	VADDPD      Z12, l, l; \
 	VADDPD      Z16, l, l; \
 	VMOVAPD     Z13, h
