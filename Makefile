@@ -25,7 +25,7 @@
 GO      ?= go
 CC      ?= cc
 CXX     ?= c++
-VERSION := 0.2.0
+VERSION := 0.3.0
 MAJOR   := 0
 PREFIX  ?= /usr/local
 BUILD   := build

@@ -25,8 +25,8 @@ import (
 // The library version; keep in sync with SIA_VERSION_* in include/sia.h
 // (ctest/test_gels.c checks that they agree).
 const (
-	versionMajor, versionMinor, versionPatch = 0, 2, 0
-	version                                  = "0.2.0"
+	versionMajor, versionMinor, versionPatch = 0, 3, 0
+	version                                  = "0.3.0"
 )
 
 // lib is the process-wide solver behind the C API.

@@ -73,7 +73,7 @@ extern "C" {
 /* ---- Version --------------------------------------------------------- */
 
 #define SIA_VERSION_MAJOR 0
-#define SIA_VERSION_MINOR 2
+#define SIA_VERSION_MINOR 3
 #define SIA_VERSION_PATCH 0
 /* MAJOR*10000 + MINOR*100 + PATCH; compare with sia_version_number() to
  * check that the loaded library matches the header. */

@@ -44,7 +44,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as _np
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = [
     "SiaError", "LinearRegression", "LinearModel", "NotFittedError", "lstsq", "cold_train", "incre_train", "decre_train", "incre_train_shifted",
     "train_batch", "memo_drop", "memo_clear", "memo_count", "memo_merge", "memo_stats", "memo_set_limit",
