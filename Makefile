@@ -351,8 +351,8 @@ asan: $(ASANLIB)
 	$(ASAN_CC) $(CWARN) $(ASAN) -Iinclude ctest/test_gels.c -L$(BUILD)/asan -lsia -llapacke -lm -Wl,-rpath,'$$ORIGIN' -o $(BUILD)/asan/test_gels
 	@nm -D $(ASANLIB) | grep -q ' T __asan_read_go' || { echo "$(ASANLIB) is not instrumented"; exit 1; }
 	@ldd $(BUILD)/asan/test_hostile | grep -q '$(CURDIR)/$(BUILD)/asan/libsia.so' || { echo "test_hostile does not load $(ASANLIB):"; ldd $(BUILD)/asan/test_hostile; exit 1; }
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/asan/test_hostile | tail -n 1
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/asan/test_gels 2>/dev/null | tail -n 1
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/asan/test_hostile > $(BUILD)/asan/hostile.txt; rc=$$?; tail -n 1 $(BUILD)/asan/hostile.txt; exit $$rc
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 ./$(BUILD)/asan/test_gels > $(BUILD)/asan/gels.txt 2>/dev/null; rc=$$?; tail -n 1 $(BUILD)/asan/gels.txt; exit $$rc
 
 $(BUILD)/bench: ctest/bench.c ctest/check.h include/sia.h $(LIB)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude -I$(OPENBLAS_INC) $< -L$(BUILD) -lsia -llapacke -lopenblas -lm -Wl,-rpath,'$$ORIGIN' -o $@
