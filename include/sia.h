@@ -317,13 +317,16 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * that a later incre_train is consistent with the current targets.
  *
  * Never the costlier route: where factoring all m rows afresh costs less
- * than the passes above (small n -- the crossover is near n = 13 --, many
- * new rows, or a condition number that would need several corrections),
+ * than the passes above (small n -- the crossover is near n = 18 --, many
+ * new rows, a condition number that would need several corrections, or
+ * data near the ends of the floating-point range, where the corrected
+ * route's narrower scaling would cost a small column its digits),
  * the call does that instead and rebuilds the memo from it: the answer is
  * then cold_train's on a, and the call never refuses for conditioning. The
  * caller must pass in a_new the same rows that a holds for the new keys:
- * a_new is checked (NaN, Inf, dimensions) on both routes, but the
- * refactoring route reads only a, so a mismatch is not detected there.
+ * a_new is checked (NaN, Inf, dimensions) on both routes, but neither
+ * compares it with a: the refactoring route reads only a, and on the
+ * corrected route a mismatch gives a wrong answer or SIA_ECOLD.
  *
  * Accuracy: when the corrections converge the solution is at least as
  * accurate as dgels on all rows (measured against the exact solution for

@@ -67,11 +67,14 @@ var errRescan = newError("incre_train_shifted", CodeInternal)
 // when that scan fails).
 func (s *Solver) shifted(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int, lazy bool) (int, error) {
 	const op = "incre_train_shifted"
-	code, anrm, bnrm, scanned := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, lazy)
+	// With no target column the engine's first pass (Aᵀb) never runs, so
+	// it cannot scan a: scan here.
+	code, anrm, bnrm, scanned := checkShifted(layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, lazy && nrhs > 0)
 	if code != CodeOK {
 		return -1, newError(op, code)
 	}
 	col := layout == ColMajor
+	var jb *device.Job
 	return s.trainMemo(op, id, n, nrhs,
 		func(cur *memo.Model) error {
 			switch {
@@ -100,9 +103,24 @@ func (s *Solver) shifted(id int64, layout Layout, k, n, nrhs int, aNew []float64
 			if !scanned {
 				job.AllBound = narrowHi
 			}
+			jb = job
 		},
 		// The targets are replaced: their magnitude is that of b alone.
-		func(cur *memo.Model) memoScale { return newShiftedScale(max(cur.AMax, anrm), bnrm) },
+		func(cur *memo.Model) memoScale {
+			amax := max(cur.AMax, anrm)
+			sc := newShiftedScale(amax, bnrm)
+			if (sc.ea != 0 || sc.eb != 0) && jb.AllRoute == device.RouteAuto {
+				// Rows or targets near the ends of the range. The corrected
+				// route multiplies rows by targets, so it would bring every
+				// column into the narrow range with one exponent — a column
+				// of 1e-300 beside one of 1e130 would lose its digits, or
+				// its R(j,j) would flush to zero —; a refit needs only what
+				// dgels and cold_train scale (scaleExp into dgels's range).
+				jb.AllRoute = device.RouteRefactor
+				return newMemoScale(amax, bnrm)
+			}
+			return sc
+		},
 		func(*memo.Model) int64 { return int64(m) },
 		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
 }

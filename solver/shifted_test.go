@@ -225,3 +225,69 @@ func solveMemoX(m *memo.Model, n int) []float64 {
 	solveMemo(m, x)
 	return x
 }
+
+// TestShiftedNoTargetsScansA: with nrhs = 0 the corrected route has no
+// target column to pass over, so the scan of a cannot be left to it: NaN
+// or Inf in a still gives −8 with the memo unchanged (found by review: the
+// call returned 0 and advanced the memo).
+func TestShiftedNoTargetsScansA(t *testing.T) {
+	const m0, k, n = 200, 4, 40 // n = 40: the corrected route
+	rnd := rand.New(rand.NewPCG(9, 9))
+	for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {
+		for _, bad := range []float64{math.NaN(), math.Inf(1)} {
+			t.Run(fmt.Sprintf("%s/%g", layoutName(layout), bad), func(t *testing.T) {
+				a := enginetest.Conditioned(rnd, m0+k, n, 10)
+				sv := solver.New()
+				c := store(layout, m0, n, 0, a[:m0*n], nil, m0, 0)
+				require.NoError(t, c.cold(sv, 1, 'N'))
+				before := sv.Memo(1)
+				a[3*n+7] = bad
+				nw := store(layout, k, n, 0, a[m0*n:], nil, k, 0)
+				all := store(layout, m0+k, n, 0, a, nil, m0+k, 0)
+				err := sv.IncreTrainShifted(1, layout, k, n, 0, nw.a, nw.lda, m0+k, all.a, all.lda, all.b, all.ldb)
+				require.Equal(t, -8, solver.Code(err), "%v", err)
+				requireSameMemo(t, before, sv.Memo(1))
+			})
+		}
+	}
+}
+
+// TestShiftedMixedScales: columns of very different magnitude, none beyond
+// dgels's scaling range (1e130 beside 1e-300, 1e300 beside 1e-150) — the
+// narrow range the corrected route needs would flush the small column, so
+// the call refits instead and answers as ColdTrain on the same rows, in
+// both layouts, at a width that would otherwise take the corrected route
+// (found by review: x = ±Inf, or code 2 where dgels returns 0).
+func TestShiftedMixedScales(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(10, 10))
+	for _, sc := range [][2]float64{{1e130, 1e-300}, {1e300, 1e-150}} {
+		for _, n := range []int{2, 40} {
+			for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {
+				t.Run(fmt.Sprintf("%g/%g/n=%d/%s", sc[0], sc[1], n, layoutName(layout)), func(t *testing.T) {
+					m0, k := 4*n+4, max(1, n/8)
+					m := m0 + k
+					a := enginetest.Conditioned(rnd, m, n, 10)
+					for i := 0; i < m; i++ {
+						for j := 0; j < n; j++ {
+							a[i*n+j] *= sc[j%2]
+						}
+					}
+					bOld, bNow := randn(rnd, m0), randn(rnd, m)
+					sv := solver.New()
+					c := store(layout, m0, n, 1, a[:m0*n], bOld, m0, 0)
+					require.NoError(t, c.cold(sv, 1, 'N'))
+					nw := store(layout, k, n, 1, a[m0*n:], nil, k, 0)
+					all := store(layout, m, n, 1, a, bNow, m, 0)
+					require.NoError(t, sv.IncreTrainShifted(1, layout, k, n, 1, nw.a, nw.lda, m, all.a, all.lda, all.b, all.ldb))
+					ref := store(solver.RowMajor, m, n, 1, a, bNow, m, 0)
+					require.NoError(t, ref.cold(solver.New(), -1, 'N'))
+					got, want := all.bRow(n), ref.bRow(n)
+					for j := range want {
+						require.False(t, math.IsInf(got[j], 0) || math.IsNaN(got[j]), "x[%d] = %g", j, got[j])
+						require.InDelta(t, 0, (got[j]-want[j])/want[j], 1e-10, "x[%d]: %g, cold_train %g", j, got[j], want[j])
+					}
+				})
+			}
+		}
+	}
+}
