@@ -317,16 +317,18 @@ func (e *Engine) solve(j *device.Job) {
 	}
 }
 
-// svd returns the SVD of R for a MinNorm job (and sets Rank), or nil after
-// checking R's diagonal (Rank = n, or Info = i and Rank = i − 1 at the first
-// exact zero R(i,i)).
+// svd returns the SVD of R for a MinNorm job whose R is not certainly of
+// full rank (FullRank) and sets Rank, or nil after checking R's diagonal
+// (Rank = n, or Info = i and Rank = i − 1 at the first exact zero R(i,i)).
 func (e *Engine) svd(j *device.Job) *SVD {
 	n, nc := j.N, j.N+j.NRHS
-	if j.MinNorm {
+	if j.MinNorm && !FullRank(n, j.T, nc, j.RCond) {
 		svd := NewSVD(n, j.T, nc, j.RCond)
 		j.Rank = svd.Rank
 		return svd
 	}
+	// dgels mode, or the rank-revealing mode on a factor certainly of full
+	// rank (whose minimum-norm solution is R⁻¹·Qᵀb).
 	j.Rank = n
 	for i := 0; i < n; i++ {
 		if j.T[i*nc+i] == 0 {

@@ -14,7 +14,7 @@ func (e *Engine) route(j *device.Job) device.Route {
 	n, nc := j.N, j.N+j.NRHS
 	// The factor before the new rows: close enough for an estimate.
 	var svd *SVD
-	if j.MinNorm { // R may be singular: κ over the rank, from its SVD
+	if j.MinNorm && !FullRank(n, j.T, nc, j.RCond) { // κ over the rank, from its SVD
 		svd = NewSVD(n, j.T, nc, j.RCond)
 	}
 	rho := Contraction(n, j.T, nc, svd)
