@@ -168,10 +168,14 @@ func TestCrashRecovery(t *testing.T) {
 		}
 		time.Sleep(time.Duration(20+rnd.IntN(250)) * time.Millisecond)
 		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
+		// Drain the child's lines to EOF before Wait, which closes the
+		// pipe: waiting first could drop confirmations still in the pipe,
+		// and the checkpoints they confirmed would then look impossible
+		// (seen once in CI: a file 91 rounds past the last line read).
 		for l := range lines {
 			record(l)
 		}
+		_ = cmd.Wait()
 		if confirmed >= 0 {
 			confirmedKills++
 			require.GreaterOrEqual(t, confirmed, durable, "iteration %d: a child confirmed an older checkpoint than its file held", it)
