@@ -382,8 +382,11 @@ int incre_train_shifted(int64_t model_id, int matrix_layout, int k, int n,
  * mode for key sets with constant or identical byte columns: the solution is
  * the minimum-norm least-squares solution LAPACKE_dgelss returns for the
  * same rcond (singular values s_i <= rcond * s_max count as zero), computed
- * from the SVD of the memoized n x n R in O(n^3) whatever m; rank-deficient
- * models are memoized too, so later incremental calls work. dgelss reads a
+ * from the memoized n x n R in O(n^3) whatever m -- by its SVD, or, where
+ * 1/||R^-1||_F > rcond * ||R||_F proves every singular value above the
+ * threshold, by the triangular solve that then gives the same solution
+ * (about a tenth of the SVD's cost); rank-deficient models are memoized
+ * too, so later incremental calls work. dgelss reads a
  * negative rcond as machine precision: pass DBL_EPSILON for that.
  *
  * Process-wide; takes effect for calls that start after it returns.
