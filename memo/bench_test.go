@@ -75,19 +75,7 @@ func BenchmarkReload100k(b *testing.B) {
 // BenchmarkCheckpointOne measures a checkpoint of one changed model (n =
 // 33) in a memo of 1 000: the latency floor, one commit and its fsync.
 func BenchmarkCheckpointOne(b *testing.B) {
-	s := memo.New()
-	if _, err := s.Open(b.TempDir() + "/memo.db"); err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	for id := range int64(1000) {
-		m := memo.NewModel(33, 1)
-		m.R[0], m.Rows = float64(id), id
-		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
-	}
-	if _, err := s.Checkpoint(); err != nil {
-		b.Fatal(err)
-	}
+	s := checkpointedStore(b, 1000)
 	b.ResetTimer()
 	for i := range b.N {
 		_, _ = s.Modify(int64(i%1000), func(m *memo.Model) error { m.Rows++; return nil })
@@ -97,23 +85,33 @@ func BenchmarkCheckpointOne(b *testing.B) {
 	}
 }
 
-// BenchmarkCheckpoint1kOf10k measures checkpoints of 1 000 changed models
-// (n = 33) in a memo of 10 000: the cost per changed model once the file
-// is large.
-func BenchmarkCheckpoint1kOf10k(b *testing.B) {
+// checkpointedStore returns a durable store (closed when b ends) holding
+// models models of n = 33, all checkpointed.
+func checkpointedStore(b *testing.B, models int64) *memo.Store {
+	b.Helper()
 	s := memo.New()
 	if _, err := s.Open(b.TempDir() + "/memo.db"); err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	for id := range int64(10000) {
+	b.Cleanup(func() { _ = s.Close() })
+	for id := range models {
 		m := memo.NewModel(33, 1)
 		m.R[0], m.Rows = float64(id), id
-		_ = s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil })
+		if err := s.Update(id, func(*memo.Model) (*memo.Model, error) { return m, nil }); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := s.Checkpoint(); err != nil {
 		b.Fatal(err)
 	}
+	return s
+}
+
+// BenchmarkCheckpoint1kOf10k measures checkpoints of 1 000 changed models
+// (n = 33) in a memo of 10 000: the cost per changed model once the file
+// is large.
+func BenchmarkCheckpoint1kOf10k(b *testing.B) {
+	s := checkpointedStore(b, 10000)
 	b.ResetTimer()
 	for i := range b.N {
 		for k := range 1000 {
