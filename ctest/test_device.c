@@ -153,6 +153,7 @@ int main(void) {
   char small[8];
   CHECK(sia_device_describe(small, sizeof small) == len && strlen(small) == 7, "truncation");
   CHECK(sia_device_describe(NULL, 0) == len, "length query");
+  CHECK(sia_device_describe(small, -1) == -1, "negative size");
   CHECK(sia_device_select("no-such-engine") == SIA_ENODEVICE, "bad spec");
   CHECK(sia_device_select("opencl:9:9") == SIA_ENODEVICE, "missing device");
   CHECK(sia_device_select(NULL) == -1, "NULL spec");
@@ -160,6 +161,7 @@ int main(void) {
   CHECK(sia_device_select("cpu") == 0, "cpu");
   run_batch("cpu");
   sia_set_threads(2);
+  CHECK(sia_device_describe(buf, sizeof buf) > 0 && strstr(buf, "cpu engine: 2 worker(s)") != NULL, "threads: %s", buf);
   run_batch("cpu, 2 workers");
   sia_set_threads(1);
 

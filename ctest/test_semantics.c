@@ -291,7 +291,10 @@ static void test_corrupt(void) {
     a[3 * N + 1] = big[q];
     CHECK(cold_train(11 + q, SIA_ROW_MAJOR, 'N', M0, N, 1, a, N, b, 1) == 0, "cold_train %d", 11 + q);
   }
+  CHECK(sia_memo_close() == SIA_ENOTOPEN, "close without open");
   CHECK(sia_memo_open(path) == 0, "open a new memo file");
+  CHECK(sia_memo_open(path) == SIA_EIO, "open while a durable memo is open");
+  CHECK(sia_memo_checkpoint() == 2, "checkpoint of the two models kept in memory: %d", sia_memo_checkpoint());
   CHECK(sia_memo_close() == 0, "close (checkpoint)");
   FILE *f = fopen(path, "rb");
   CHECK(f != NULL, "read %s", path);

@@ -12,6 +12,8 @@ mkdir -p "$(dirname "$log")"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "== capi ($(grep -c '^name:' scripts/capi-mutants.txt) mutants of capi/exports.go; log in $log)"
+dirty=$(git status --porcelain -- capi ctest scripts/capi-mutants.txt 2>/dev/null | grep -c . || true)
+echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) (capi, ctest, mutant list: $dirty uncommitted files), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(date +%s)
 python3 - "$work" "$log" <<'PY'
 import os, re, subprocess, sys
@@ -72,4 +74,4 @@ print("   capi: score %.1f%% (%d killed, %d lived)" % (100.0 * killed / total, k
 for s in survivors:
     print("   survived: %s" % s)
 PY
-echo "   $(( $(date +%s) - start )) s"
+echo "   wall time $(( $(date +%s) - start )) s, load average after $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -12,7 +12,9 @@
 # mutant at a time to a copy of the tree instead (scripts/capi-mutate.sh).
 #
 # Environment: MUTATE_OUT (default build/mutate) receives one JSON report
-# per package and the C-API log; GREMLINS_WORKERS (default 1);
+# per package, the C-API log, and per package the text printed here
+# (<pkg>.txt: commit, date, load, wall time, score, survivors -- what
+# bench/mutation/ keeps); GREMLINS_WORKERS (default 1);
 # MUTATE_CAPI=0 skips the C-API mutants. Not part of `make test`: it is
 # slow (docs/mutation.md gives the run times).
 set -eu
@@ -23,17 +25,23 @@ mkdir -p "$out"
 case $out in /*) ;; *) out=$root/$out ;; esac
 gremlins="go run github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0"
 pkgs=${*:-solver memo device/cpu index/aidel capi}
+# header PKG DIR: the run's provenance, as the first lines of its report.
+header() {
+  dirty=$(git status --porcelain -- "$2" 2>/dev/null | grep -c . || true)
+  echo "== $1"
+  echo "   commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown) ($2: $dirty uncommitted files), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+}
 for p in $pkgs; do
   [ "$p" = capi ] && continue
   name=$(echo "$p" | tr / _)
-  echo "== $p"
+  header "$p" "$p" | tee "$out/$name.txt"
   start=$(date +%s)
   # -short: the suites' long variants (crash loop, big sweeps) add time but
   # no mutant kills; --timeout-coefficient: a loaded machine must not turn
   # slow runs into "timed out" (counted as killed).
   (cd "$p" && GOFLAGS=-short nice -n 10 $gremlins unleash --workers "${GREMLINS_WORKERS:-1}" \
      --timeout-coefficient 5 --silent -o "$out/$name.json") || true
-  echo "   $(( $(date +%s) - start )) s"
+  { echo "   wall time $(( $(date +%s) - start )) s, load average after $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 - "$out/$name.json" "$p" <<'PY'
 import json, sys
 path, pkg = sys.argv[1], sys.argv[2]
@@ -52,7 +60,8 @@ for f in sorted(r["files"], key=lambda f: f["file_name"]):
         if m["status"] == "LIVED":
             print("   survived: %s:%d:%d %s" % (f["file_name"], m["line"], m["column"], m["type"]))
 PY
+  } | tee -a "$out/$name.txt"
 done
 case " $pkgs " in
-*" capi "*) [ "${MUTATE_CAPI:-1}" = 0 ] || sh scripts/capi-mutate.sh "$out/capi.log" ;;
+*" capi "*) [ "${MUTATE_CAPI:-1}" = 0 ] || sh scripts/capi-mutate.sh "$out/capi.log" | tee "$out/capi.txt" ;;
 esac
