@@ -417,3 +417,9 @@ func TestBatchCountsLookups(t *testing.T) {
 	require.Equal(t, int64(2), st.Hits-st0.Hits, "hits")
 	require.Equal(t, int64(1), st.Misses-st0.Misses, "misses")
 }
+
+// TestStrerrorSuccess: code 0 is "success", not an argument code.
+func TestStrerrorSuccess(t *testing.T) {
+	require.Equal(t, "success", solver.Strerror(0))
+	require.Equal(t, "success", solver.StrerrorOp("incre_train", 0))
+}
