@@ -65,3 +65,37 @@ done
 case " $pkgs " in
 *" capi "*) [ "${MUTATE_CAPI:-1}" = 0 ] || sh scripts/capi-mutate.sh "$out/capi.log" | tee "$out/capi.txt" ;;
 esac
+# summary.md (one line) and table.md from every <pkg>.txt in $out, this
+# run's or an earlier one's: the figures README.md and docs/mutation.md show
+# (bench/mutation/ keeps the committed copies).
+python3 - "$out" <<'PY'
+import pathlib, re, sys
+out = pathlib.Path(sys.argv[1])
+order = ["solver", "memo", "device_cpu", "index_aidel", "capi"]
+reps = {}
+for f in out.glob("*.txt"):
+    t = f.read_text()
+    head = re.search(r"^   commit (\S+) .*?, (\d{4}-\d\d-\d\d \d\d:\d\d UTC), (\d+) cores, load average (\S+)", t, re.M)
+    wall = re.search(r"^   wall time (\d+) s", t, re.M)
+    score = re.search(r"^   (\S+): score ([\d.]+)% \((\d+) killed(?: of them \d+ timed out)?, (\d+) lived(?:; (\d+) not covered)?", t, re.M)
+    if head and wall and score:
+        reps[f.stem] = (head, wall, score)
+if not reps:
+    sys.exit(0)
+names = sorted(reps, key=lambda n: (order.index(n) if n in order else len(order), n))
+def pct(n):
+    h, w, s = reps[n]
+    if n == "capi":
+        return "capi %s of %s hand-listed mutants" % (s.group(3), int(s.group(3)) + int(s.group(4)))
+    return "%s %s %%" % (n.replace("_", "/"), s.group(2))
+(out / "summary.md").write_text("Mutation score (`make mutate`, bench/mutation/): %s.\n" % ", ".join(pct(n) for n in names))
+rows = ["| part | commit | date | load (1 min) | wall time | killed | lived | not covered | score |",
+        "|---|---|---|---|---|---|---|---|---|"]
+for n in names:
+    h, w, s = reps[n]
+    sec = int(w.group(1))
+    rows.append("| %s | %s | %s | %s | %d min %02d s | %s | %s | %s | %s %% |" % (
+        n.replace("_", "/"), h.group(1), h.group(2), h.group(4), sec // 60, sec % 60,
+        s.group(3), s.group(4), s.group(5) if s.group(5) is not None else "–", s.group(2)))
+(out / "table.md").write_text("\n".join(rows) + "\n")
+PY
