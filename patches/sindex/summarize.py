@@ -7,7 +7,12 @@ stable-target bound), their training CPU time (whole fits and inside the
 solver calls; per fit, per row and per run), the error bounds' mean span,
 insert/get throughput and the background threads' CPU time. Medians with
 [min-max] over the runs that completed every check; the ratios compare
-medians with the unpatched configuration and with "off" (memo off)."""
+medians with the unpatched configuration and with "off" (memo off).
+
+Also, per pair of configurations: the "free-solver floor" -- run i's whole
+fit minus its solver calls, over run i of the base configuration: what the
+configuration would cost if libsia's calls cost nothing -- and, when more
+than one CSV is given, the paired ratios pooled over all of them."""
 import csv
 import statistics
 import sys
@@ -28,6 +33,7 @@ def med(vals, fmt):
     return ("%s [%s-%s]" % (fmt % m, fmt % min(vals), fmt % max(vals)), m)
 
 
+pooled = {}  # (base, config, quantity) -> paired ratios over every file
 for path in sys.argv[1:]:
     rows = list(csv.DictReader(open(path)))
     configs = list(dict.fromkeys(r["config"] for r in rows))
@@ -91,7 +97,7 @@ for path in sys.argv[1:]:
         for c in configs:
             if c == base:
                 continue
-            q = {"whole": [], "solver": [], "get": [], "insert": []}
+            q = {"whole": [], "solver": [], "get": [], "insert": [], "floor": []}
             for (cc, run), r in by.items():
                 b = by.get((base, run))
                 if cc != c or b is None:
@@ -100,10 +106,14 @@ for path in sys.argv[1:]:
                              ("get", lambda x: num(x["get_mops"])), ("insert", lambda x: num(x["insert_mops"]))):
                     if f(r) and f(b):
                         q[k].append(f(r) / f(b))
+                if fit_cost(r, "whole_ms") and fit_cost(b, "whole_ms"):
+                    q["floor"].append((fit_cost(r, "whole_ms") - fit_cost(r, "solver_ms")) / fit_cost(b, "whole_ms"))
+            for k, v in q.items():
+                pooled.setdefault((base, c, k), []).extend(v)
             if q["whole"]:
-                parts.append("%s: whole fit %s, solver %s, get %s, insert %s (%d pairs)" % (
+                parts.append("%s: whole fit %s, solver %s, get %s, insert %s, free-solver floor %s (%d pairs)" % (
                     c, med(q["whole"], "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
-                    med(q["insert"], "%.2f")[0], len(q["whole"])))
+                    med(q["insert"], "%.2f")[0], med(q["floor"], "%.2f")[0], len(q["whole"])))
         print("paired per-run ratios to %s (per compaction fit; median [min-max]): " % base + "; ".join(parts))
         print()
     for base in ("unpatched", "off"):
@@ -117,3 +127,13 @@ for path in sys.argv[1:]:
                 per[c]["ins"][1] / per[base]["ins"][1], per[c]["get"][1] / per[base]["get"][1])
             for c in configs if c != base and per[c]["whole_fit"][1] is not None))
     print()
+
+if len(sys.argv) > 2:
+    print("pooled over the %d files above (paired per-run ratios, per compaction fit; median [min-max]):" % (len(sys.argv) - 1))
+    for base in ("unpatched", "off"):
+        for c in dict.fromkeys(k[1] for k in pooled if k[0] == base):
+            q = {k[2]: v for k, v in pooled.items() if k[0] == base and k[1] == c}
+            if q.get("whole"):
+                print("- %s / %s: whole fit %s, solver %s, get %s, insert %s, free-solver floor %s (%d pairs)" % (
+                    c, base, med(q["whole"], "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
+                    med(q["insert"], "%.2f")[0], med(q["floor"], "%.2f")[0], len(q["whole"])))
