@@ -1,0 +1,117 @@
+package memo
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestDamageInProcess is a small, in-process damage sweep that runs under
+// -short (TestDamageSweep, the full one, runs each open in a child process
+// under memory and time limits, and not under -short): a memo file written
+// by several checkpoints, and testdata/v02.db (0.2's format), cut at about
+// 150 lengths and with 100 bytes flipped; each damaged copy is opened in
+// this process. Every open must return; every model that loads must equal
+// what was checkpointed, byte for byte; the report's Dropped and Lost must
+// add up to Stats().Corrupt; and in a memo file every model missing must be
+// reported (an error, or Corrupt > 0).
+func TestDamageInProcess(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		strict bool
+		file   func(t *testing.T, path string) map[int64][]byte
+	}{
+		{"memo file", true, sweepFile},
+		{"0.2 file", false, func(t *testing.T, path string) map[int64][]byte {
+			raw, err := os.ReadFile("testdata/v02.db")
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(path, raw, 0o600))
+			s := New()
+			_, err = s.Open(path)
+			require.NoError(t, err)
+			want := ExportRecords(s)
+			require.NoError(t, s.Close())
+			require.NoError(t, os.WriteFile(path, raw, 0o600))
+			return want
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "memo.db")
+			want := tc.file(t, path)
+			orig, err := os.ReadFile(path)
+			require.NoError(t, err)
+			var ds []sweepDamage
+			for i, d := range sweepDamages(len(orig), 21) {
+				if i%10 == 0 || d.name[0] == 'c' && len(orig)-len(d.apply(bytes.Clone(orig))) < 8 {
+					ds = append(ds, d)
+				}
+			}
+			var errs, partial, intact int
+			for i, d := range ds {
+				p := filepath.Join(dir, fmt.Sprintf("damaged-%d.db", i))
+				require.NoError(t, os.WriteFile(p, d.apply(bytes.Clone(orig)), 0o600))
+				s := New()
+				rep, err := s.Open(p)
+				if err != nil {
+					errs++
+					require.Zero(t, s.Count(), "%s: failed open loaded models", d.name)
+					continue
+				}
+				got := ExportRecords(s)
+				for id, r := range got {
+					require.Equal(t, want[id], r, "%s: model %d differs from what was checkpointed", d.name, id)
+				}
+				require.Equal(t, len(got), rep.Loaded, "%s: report's Loaded", d.name)
+				require.Equal(t, int64(len(rep.Dropped))+rep.Lost, s.Stats().Corrupt, "%s: Dropped + Lost vs Corrupt", d.name)
+				if len(got) == len(want) {
+					intact++
+				} else {
+					partial++
+					if tc.strict {
+						require.Positive(t, s.Stats().Corrupt, "%s: %d of %d models loaded, loss not reported", d.name, len(got), len(want))
+					}
+				}
+				require.NoError(t, s.Close(), d.name)
+				_ = os.Remove(p)
+				_ = os.Remove(p + ".new")
+			}
+			t.Logf("%s (%d bytes): %d damaged copies: %d errors, %d partial, %d intact", tc.name, len(orig), len(ds), errs, partial, intact)
+			require.Positive(t, intact, "no damage left every model intact (a cut in the unused tail)")
+			require.Positive(t, errs+partial, "no damage was noticed")
+		})
+	}
+}
+
+// TestReopenEmpty: a new memo file, closed without a model, reopens with no
+// models and no error; so does one emptied by Clear and a checkpoint.
+func TestReopenEmpty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memo.db")
+	s := New()
+	rep, err := s.Open(path)
+	require.NoError(t, err)
+	require.True(t, rep.Created)
+	require.NoError(t, s.Close())
+	s = New()
+	rep, err = s.Open(path)
+	require.NoError(t, err, "reopen the new, empty file")
+	require.False(t, rep.Created)
+	require.Zero(t, rep.Loaded)
+	setModel(s, 1, genModel(3, 1, 1))
+	_, err = s.Checkpoint()
+	require.NoError(t, err)
+	s.Clear()
+	_, err = s.Checkpoint()
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	s = New()
+	rep, err = s.Open(path)
+	require.NoError(t, err, "reopen the emptied file")
+	require.Zero(t, rep.Loaded)
+	require.Zero(t, s.Count())
+	require.NoError(t, s.Close())
+}
