@@ -8,7 +8,7 @@
 #   make uninstall    remove what make install put under PREFIX
 #   make clean        remove build/
 #   make snippets     compile and run every code snippet of README.md and docs/*.md (scripts/snippets.py)
-#   make figures-check  README's and docs/'s figures equal their committed data
+#   make figures-check  README's and docs/'s figures equal their committed data (blocks, and the figures in their prose)
 #   make figures      regenerate the committed figure data (FULL=1: also the long benchmarks into bench/)
 #   make bench        kernel and LAPACKE/OpenBLAS benchmarks, then the shifted-retraining grid (into build/)
 #   make bench-index  the learned index's end-to-end benchmark, ~12 min (into build/index-bench/)
@@ -104,8 +104,10 @@ xlintstd: $(SHIM)
 # figures: regenerate the committed data behind README's figures, derive
 # the tables and quoted numbers from it (scripts/derive_figures.py) and copy
 # them into README (scripts/readme_figures.py); figures-check (in make test)
-# fails when a derived file differs from what its data gives or a README
-# figure differs from its committed file. FULL=1 also reruns the long
+# fails when a derived file differs from what its data gives, a README
+# figure differs from its committed file, or a measured figure in the prose
+# of README or docs/ is in no file its paragraph cites and not listed with
+# a reason in scripts/prose-figures.txt (scripts/prose_figures.py). FULL=1 also reruns the long
 # benchmarks (make bench-index, ~12 min; build/bench into
 # bench/results-devmachine.csv); without it their committed CSVs are used.
 figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUILD)/bench)
@@ -121,6 +123,8 @@ figures: $(SHIM) $(BUILD)/test_extremes $(BUILD)/test_memory $(if $(FULL),$(BUIL
 figures-check:
 	$(PYTHON) scripts/derive_figures.py --check
 	$(PYTHON) scripts/readme_figures.py
+	$(PYTHON) scripts/prose_figures.py
+	cd patches/sindex && $(PYTHON) summarize.py --check-headline results/headline.md results/harness[34]-*.csv > /dev/null
 
 # snippets: every C, C++, Go and Python code block of README.md and
 # docs/*.md is a complete program; compile and run each (scripts/snippets.py:

@@ -17,6 +17,14 @@ import csv
 import statistics
 import sys
 
+# --headline PATH writes, --check-headline PATH compares, the one-line
+# figure README.md quotes (pooled paired medians of stable against the
+# unpatched build and against off); the CSVs follow.
+headline = None
+if len(sys.argv) > 2 and sys.argv[1] in ("--headline", "--check-headline"):
+    headline = (sys.argv[1], sys.argv[2])
+    del sys.argv[1:3]
+
 
 def num(s):
     try:
@@ -137,3 +145,22 @@ if len(sys.argv) > 2:
                 print("- %s / %s: whole fit %s, solver %s, get %s, insert %s, free-solver floor %s (%d pairs)" % (
                     c, base, med(q["whole"], "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
                     med(q["insert"], "%.2f")[0], med(q["floor"], "%.2f")[0], len(q["whole"])))
+
+
+def headline_text():
+    """The README's figure: stable's whole fit against unpatched and off."""
+    def whole(base):
+        q = pooled.get((base, "stable", "whole"), [])
+        return statistics.median(q), len(q)
+    (u, nu), (o, no) = whole("unpatched"), whole("off")
+    return ("Training CPU per compaction fit of the default `stable` mode, paired medians over "
+            "%d sets of interleaved runs: %.2f× the unpatched build's (%d pairs), %.2f× the "
+            "memo-off build's (%d pairs).\n" % (len(sys.argv) - 1, u, nu, o, no))
+
+
+if headline is not None:
+    text = headline_text()
+    if headline[0] == "--headline":
+        open(headline[1], "w").write(text)
+    elif open(headline[1]).read() != text:
+        sys.exit("summarize.py: %s differs from what the CSVs give:\n%s" % (headline[1], text))
