@@ -115,3 +115,47 @@ func TestReopenEmpty(t *testing.T) {
 	require.Zero(t, s.Count())
 	require.NoError(t, s.Close())
 }
+
+// TestLostCounted: a damaged older commit frame loses the models only it
+// held; their number is reported (rep.Lost) and counted in
+// Stats().Corrupt with the dropped records, and every model that loads is
+// the one checkpointed.
+func TestLostCounted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memo.db")
+	want := sweepFile(t, path)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// The chain of commits from the newest slot back to the oldest.
+	h0, ok0 := parseSlot(raw[0:])
+	h1, ok1 := parseSlot(raw[slotStride:])
+	require.True(t, ok0 || ok1)
+	h := h0
+	if !ok0 || ok1 && h1.seq > h0.seq {
+		h = h1
+	}
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	var oldest int64
+	for off := int64(h.last); off != 0; {
+		p, err := readFrame(osFile{f}, off, int64(h.end))
+		require.NoError(t, err)
+		c, err := parseCommit(p.payload)
+		require.NoError(t, err)
+		oldest, off = off, int64(c.prev)
+	}
+	require.NoError(t, f.Close())
+	require.NotEqual(t, int64(h.last), oldest, "one commit only")
+	raw[oldest+frameHdr] ^= 0x10 // the oldest commit's payload
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+	s := New()
+	rep, err := s.Open(path)
+	require.NoError(t, err)
+	require.Positive(t, rep.Lost)
+	require.Equal(t, int64(len(rep.Dropped))+rep.Lost, s.Stats().Corrupt)
+	got := ExportRecords(s)
+	require.Less(t, len(got), len(want))
+	for id, r := range got {
+		require.Equal(t, want[id], r, "model %d", id)
+	}
+	require.NoError(t, s.Close())
+}
