@@ -14,11 +14,15 @@ import (
 // -short (TestDamageSweep, the full one, runs each open in a child process
 // under memory and time limits, and not under -short): a memo file written
 // by several checkpoints, and testdata/v02.db (0.2's format), cut at about
-// 150 lengths and with 100 bytes flipped; each damaged copy is opened in
-// this process. Every open must return; every model that loads must equal
+// 150 lengths and with 30 bytes flipped; each damaged copy is opened in
+// this process, and so is each of its first lengths (every cut of the
+// first 160 bytes and of each header slot or meta page). Every open must
+// return; every model that loads must equal
 // what was checkpointed, byte for byte; the report's Dropped and Lost must
-// add up to Stats().Corrupt; and in a memo file every model missing must be
-// reported (an error, or Corrupt > 0).
+// add up to Stats().Corrupt; in a memo file every model missing must be
+// reported (an error, or Corrupt > 0), and a cut one that does not open is
+// ErrDamaged once its 8-byte magic is whole (ErrNotMemo before, ErrEmptyFile
+// at length 0).
 func TestDamageInProcess(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -51,6 +55,13 @@ func TestDamageInProcess(t *testing.T) {
 					ds = append(ds, d)
 				}
 			}
+			// Every length of the file's first 160 bytes and of both header
+			// slots (memo file) or meta pages (0.2 file).
+			for l := 1; l < min(2*4096+80, len(orig)); l++ {
+				if l < 160 || l%4096 < 80 {
+					ds = append(ds, sweepDamage{fmt.Sprintf("cut %d", l), func(b []byte) []byte { return b[:l] }})
+				}
+			}
 			var errs, partial, intact int
 			for i, d := range ds {
 				p := filepath.Join(dir, fmt.Sprintf("damaged-%d.db", i))
@@ -60,6 +71,20 @@ func TestDamageInProcess(t *testing.T) {
 				if err != nil {
 					errs++
 					require.Zero(t, s.Count(), "%s: failed open loaded models", d.name)
+					if tc.strict && d.name[0] == 'c' {
+						// A cut memo file is truncated, not foreign: its
+						// magic (the first 8 bytes) is what is left of it.
+						var l int
+						_, _ = fmt.Sscanf(d.name, "cut %d", &l)
+						switch {
+						case l >= 8:
+							require.ErrorIs(t, err, ErrDamaged, d.name)
+						case l > 0:
+							require.ErrorIs(t, err, ErrNotMemo, d.name)
+						default:
+							require.ErrorIs(t, err, ErrEmptyFile, d.name)
+						}
+					}
 					continue
 				}
 				got := ExportRecords(s)
