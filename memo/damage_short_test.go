@@ -2,6 +2,7 @@ package memo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -183,4 +184,44 @@ func TestLostCounted(t *testing.T) {
 		require.Equal(t, want[id], r, "model %d", id)
 	}
 	require.NoError(t, s.Close())
+}
+
+// TestForgedNewestCommit: a newest commit frame whose checksum holds but
+// whose contents cannot be the checkpoint the header slot names — another
+// checkpoint number, or a chain that does not go backwards — makes the
+// file ErrDamaged (the newest index frame), whatever else it holds.
+func TestForgedNewestCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memo.db")
+	sweepFile(t, path)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	h0, ok0 := parseSlot(raw[0:])
+	h1, ok1 := parseSlot(raw[slotStride:])
+	require.True(t, ok0 || ok1)
+	h := h0
+	if !ok0 || ok1 && h1.seq > h0.seq {
+		h = h1
+	}
+	off := int64(h.last)
+	ln := int64(binary.LittleEndian.Uint32(raw[off+16:]))
+	payload := raw[off+frameHdr : off+frameHdr+ln]
+	c, err := parseCommit(payload)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name    string
+		seq     uint64
+		payload []byte
+	}{
+		{"checkpoint number not the slot's", h.seq + 7, payload},
+		{"previous commit at its own offset", h.seq, encodeCommit(uint64(off), c.models, c.entries)},
+	} {
+		forged := bytes.Clone(raw)
+		fr, _ := frame(nil, kindCommit, tc.seq, tc.payload)
+		copy(forged[off:], fr)
+		p := filepath.Join(t.TempDir(), "forged.db")
+		require.NoError(t, os.WriteFile(p, forged, 0o600))
+		s := New()
+		_, err := s.Open(p)
+		require.ErrorIs(t, err, ErrDamaged, tc.name)
+	}
 }
