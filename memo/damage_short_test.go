@@ -188,7 +188,8 @@ func TestLostCounted(t *testing.T) {
 
 // TestForgedNewestCommit: a newest commit frame whose checksum holds but
 // whose contents cannot be the checkpoint the header slot names — another
-// checkpoint number, or a chain that does not go backwards — makes the
+// checkpoint number, a chain that does not go backwards, a frame running
+// past the end the slot names — makes the
 // file ErrDamaged (the newest index frame), whatever else it holds.
 func TestForgedNewestCommit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "memo.db")
@@ -214,6 +215,9 @@ func TestForgedNewestCommit(t *testing.T) {
 	}{
 		{"checkpoint number not the slot's", h.seq + 7, payload},
 		{"previous commit at its own offset", h.seq, encodeCommit(uint64(off), c.models, c.entries)},
+		// One entry more (a repeat, which a reader would skip): the frame
+		// ends 24 bytes past the end the header slot names.
+		{"frame ending past the checkpoint", h.seq, encodeCommit(c.prev, c.models, append(c.entries, c.entries[0]))},
 	} {
 		forged := bytes.Clone(raw)
 		fr, _ := frame(nil, kindCommit, tc.seq, tc.payload)
