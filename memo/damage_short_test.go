@@ -229,3 +229,45 @@ func TestForgedNewestCommit(t *testing.T) {
 		require.ErrorIs(t, err, ErrDamaged, tc.name)
 	}
 }
+
+// TestForgedSlot: a header slot (checksum valid, newer than the other)
+// whose last commit could not fit before its end is ignored — the file
+// opens from the other slot, every model intact — while one whose last
+// commit fits but is no commit frame is the newest index frame damaged
+// (ErrDamaged).
+func TestForgedSlot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memo.db")
+	want := sweepFile(t, path)
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	h0, ok0 := parseSlot(raw[0:])
+	h1, ok1 := parseSlot(raw[slotStride:])
+	require.True(t, ok0 && ok1)
+	h, older := h0, 1 // forge over the older slot
+	if h1.seq > h0.seq {
+		h, older = h1, 0
+	}
+	for _, tc := range []struct {
+		name string
+		last uint64
+		ok   bool
+	}{
+		{"last commit would end past end", h.end - frameHdr - commitHdr + 1, true},
+		{"last commit fits exactly, no commit there", h.end - frameHdr - commitHdr, false},
+		{"last commit at the log's start, a record there", logStart, false},
+	} {
+		forged := bytes.Clone(raw)
+		copy(forged[older*slotStride:], slotHeader{seq: h.seq + 1, end: h.end, last: tc.last}.bytes())
+		p := filepath.Join(t.TempDir(), "forged.db")
+		require.NoError(t, os.WriteFile(p, forged, 0o600))
+		s := New()
+		_, err := s.Open(p)
+		if !tc.ok {
+			require.ErrorIs(t, err, ErrDamaged, tc.name)
+			continue
+		}
+		require.NoError(t, err, tc.name)
+		require.Equal(t, want, ExportRecords(s), tc.name)
+		require.NoError(t, s.Close())
+	}
+}
