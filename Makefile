@@ -124,7 +124,7 @@ figures-check:
 	$(PYTHON) scripts/derive_figures.py --check
 	$(PYTHON) scripts/readme_figures.py
 	$(PYTHON) scripts/prose_figures.py
-	cd patches/sindex && $(PYTHON) summarize.py --check-headline results/headline.md results/harness[34]-*.csv > /dev/null
+	cd patches/sindex && $(PYTHON) summarize.py --check-headline results/headline.md results/harness[56]-*.csv > /dev/null
 
 # snippets: every C, C++, Go and Python code block of README.md and
 # docs/*.md is a complete program; compile and run each (scripts/snippets.py:

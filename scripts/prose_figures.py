@@ -8,8 +8,9 @@ measurement: µs, us, ms, ns, s, min, %, ×, GFLOP/s or GB/s ("0.44×",
 "12–16 µs", "77.5 %"). Figures in figure blocks and code fences are left
 to readme_figures.py and to `make snippets`; a figure right after ≤, ≥, <, >,
 ~, "within", "than", "under", "up to", "at most" or "at least" is a target,
-a tolerance or a limit, not a measurement, and a "×" followed by a factor
-("4 × 4", "10 000 × n") is a shape; neither is checked.
+a tolerance or a limit, not a measurement, and a " × " between two factors
+("4 × 4", "10 000 × n") is a shape; neither is checked (a ratio is written
+"0.44×", without the space).
 
 Every other figure must be *traceable*: each of its numbers (spaces inside
 a number ignored: "3 972" is 3972) occurs in a committed file that its
@@ -71,8 +72,8 @@ def figures(doc: pathlib.Path):
         for m in FIG.finditer(par):
             if BOUND.search(par[:m.start()]):
                 continue
-            if m.group(3) == "×" and re.match(r"\s*[\w(]", par[m.end():]):
-                continue  # a product or a shape ("4 × 4", "10 000 × n"), not a ratio
+            if m.group(3) == "×" and re.search(r"\s×$", m.group(0)) and re.match(r"\s+[\w(]", par[m.end():]):
+                continue  # a product or a shape ("4 × 4", "10 000 × n"), not a ratio ("0.44× the")
             if data is None:
                 data = cited(par, doc)
             nums = [squash(v) for v in m.groups()[:2] if v]

@@ -14,6 +14,7 @@ fit minus its solver calls, over run i of the base configuration: what the
 configuration would cost if libsia's calls cost nothing -- and, when more
 than one CSV is given, the paired ratios pooled over all of them."""
 import csv
+import math
 import statistics
 import sys
 
@@ -142,9 +143,16 @@ if len(sys.argv) > 2:
         for c in dict.fromkeys(k[1] for k in pooled if k[0] == base):
             q = {k[2]: v for k, v in pooled.items() if k[0] == base and k[1] == c}
             if q.get("whole"):
-                print("- %s / %s: whole fit %s, solver %s, get %s, insert %s, free-solver floor %s (%d pairs)" % (
-                    c, base, med(q["whole"], "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
-                    med(q["insert"], "%.2f")[0], med(q["floor"], "%.2f")[0], len(q["whole"])))
+                # the sign test: how often the configuration trained for less
+                # than its base, and the one-sided probability of at least
+                # that many by chance
+                w = q["whole"]
+                below = sum(1 for v in w if v < 1)
+                p = sum(math.comb(len(w), k) for k in range(below, len(w) + 1)) / 2 ** len(w)
+                print("- %s / %s: whole fit %s, solver %s, get %s, insert %s, free-solver floor %s (%d pairs; "
+                      "whole fit below 1 in %d, one-sided sign test p = %.4f)" % (
+                          c, base, med(w, "%.2f")[0], med(q["solver"], "%.2f")[0], med(q["get"], "%.2f")[0],
+                          med(q["insert"], "%.2f")[0], med(q["floor"], "%.2f")[0], len(w), below, p))
 
 
 def headline_text():
@@ -153,9 +161,9 @@ def headline_text():
         q = pooled.get((base, "stable", "whole"), [])
         return statistics.median(q), len(q)
     (u, nu), (o, no) = whole("unpatched"), whole("off")
-    return ("Training CPU per compaction fit of the default `stable` mode, paired medians over "
-            "%d sets of interleaved runs: %.2f× the unpatched build's (%d pairs), %.2f× the "
-            "memo-off build's (%d pairs).\n" % (len(sys.argv) - 1, u, nu, o, no))
+    return ("Training CPU per compaction fit of the default `stable` mode (paired medians of "
+            "interleaved runs, 16- and 64-byte keys): %.2f× the unpatched build's (%d pairs), "
+            "%.2f× the memo-off build's (%d pairs).\n" % (u, nu, o, no))
 
 
 if headline is not None:
