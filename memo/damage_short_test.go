@@ -31,18 +31,7 @@ func TestDamageInProcess(t *testing.T) {
 		file   func(t *testing.T, path string) map[int64][]byte
 	}{
 		{"memo file", true, sweepFile},
-		{"0.2 file", false, func(t *testing.T, path string) map[int64][]byte {
-			raw, err := os.ReadFile("testdata/v02.db")
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(path, raw, 0o600))
-			s := New()
-			_, err = s.Open(path)
-			require.NoError(t, err)
-			want := ExportRecords(s)
-			require.NoError(t, s.Close())
-			require.NoError(t, os.WriteFile(path, raw, 0o600))
-			return want
-		}},
+		{"0.2 file", false, v02File},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -239,17 +239,7 @@ func TestDamageSweep(t *testing.T) {
 		file   func(t *testing.T, path string) map[int64][]byte
 	}{
 		{"memo file", true, sweepFile},
-		{"0.2 file", false, func(t *testing.T, path string) map[int64][]byte {
-			raw, err := os.ReadFile("testdata/v02.db")
-			require.NoError(t, err)
-			require.NoError(t, os.WriteFile(path, raw, 0o600))
-			s := New()
-			_, err = s.Open(path)
-			require.NoError(t, err)
-			want := ExportRecords(s)
-			require.NoError(t, os.WriteFile(path, raw, 0o600)) // as 0.2 left it
-			return want
-		}},
+		{"0.2 file", false, v02File},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -321,4 +311,20 @@ func TestDamageSweep(t *testing.T) {
 			require.Equal(t, len(damages), total)
 		})
 	}
+}
+
+// v02File writes testdata/v02.db (a file 0.2 wrote) to path and returns
+// the models it holds, read by a store that is closed again; the file is
+// left as 0.2 wrote it.
+func v02File(t *testing.T, path string) map[int64][]byte {
+	raw, err := os.ReadFile("testdata/v02.db")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, raw, 0o600))
+	s := New()
+	_, err = s.Open(path)
+	require.NoError(t, err)
+	want := ExportRecords(s)
+	require.NoError(t, s.Close())
+	require.NoError(t, os.WriteFile(path, raw, 0o600)) // as 0.2 left it
+	return want
 }
