@@ -141,13 +141,7 @@ func TestLostCounted(t *testing.T) {
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	// The chain of commits from the newest slot back to the oldest.
-	h0, ok0 := parseSlot(raw[0:])
-	h1, ok1 := parseSlot(raw[slotStride:])
-	require.True(t, ok0 || ok1)
-	h := h0
-	if !ok0 || ok1 && h1.seq > h0.seq {
-		h = h1
-	}
+	h := newestSlot(t, raw)
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	var oldest int64
@@ -185,13 +179,7 @@ func TestForgedNewestCommit(t *testing.T) {
 	sweepFile(t, path)
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	h0, ok0 := parseSlot(raw[0:])
-	h1, ok1 := parseSlot(raw[slotStride:])
-	require.True(t, ok0 || ok1)
-	h := h0
-	if !ok0 || ok1 && h1.seq > h0.seq {
-		h = h1
-	}
+	h := newestSlot(t, raw)
 	off := int64(h.last)
 	ln := int64(binary.LittleEndian.Uint32(raw[off+16:]))
 	payload := raw[off+frameHdr : off+frameHdr+ln]
