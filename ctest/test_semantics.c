@@ -218,10 +218,16 @@ static void test_limit(void) {
  * columns equal up to 1e-11, cond ~1e11) of a narrow model takes the
  * refactoring route (the corrections it would need cost more than a refit)
  * and answers as LAPACKE_dgels on all rows; the same on a wide model with
- * few new rows (n = 129, k = 5 of 605: the corrected route) refuses with
- * SIA_ECOLD, writes nothing, and leaves the memo unchanged: a later
- * incre_train matches dgels on the rows absorbed before the refusal plus
- * the new one. */
+ * few new rows (n = 129, k = 5 of 605: the corrected route) under one
+ * correction step refuses with SIA_ECOLD, writes nothing, and leaves the
+ * memo unchanged: a later incre_train matches dgels on the rows absorbed
+ * before the refusal plus the new one. (One step makes the refusal
+ * certain: the semi-normal equations' first answer is off by about
+ * κ·ε·‖x‖ or more, far above the 4·n·ε·‖x‖ a last correction may be.
+ * Under the default 8 steps such a model converges on some data — the
+ * error lies along the one weak direction, and the corrections can
+ * contract there — and the answer is then at least as accurate as QR's,
+ * which TestShiftedMatchesGels checks up to κ = 1e12.) */
 enum { WN = 129, WM0 = 600, WK = 5 };
 static double WA[(WM0 + WK + 1) * WN], WB[WM0 + WK + 1];
 
@@ -255,7 +261,9 @@ static void test_refine_policy(void) {
   CHECK(cold_train(8, SIA_ROW_MAJOR, 'N', WM0, WN, 1, a, WN, wb, 1) == 0, "cold wide");
   for (int i = 0; i < WM0 + WK; i++) wnow[i] = WB[i] + 0.5 * (i % 5);
   memcpy(wb, wnow, sizeof wnow);
+  CHECK(sia_set_refine_steps(1) == 1, "one step");
   rc = incre_train_shifted(8, SIA_ROW_MAJOR, WK, WN, 1, &WA[WM0 * WN], WN, WM0 + WK, WA, WN, wb, 1);
+  CHECK(sia_set_refine_steps(8) == 8, "default again");
   CHECK(rc == SIA_ECOLD, "ill-conditioned wide shifted retrain: %d, want SIA_ECOLD", rc);
   CHECK(memcmp(wb, wnow, sizeof wnow) == 0, "refusal wrote b");
   /* Memo untouched: absorbing one more row equals dgels on WM0 + 1 rows. */

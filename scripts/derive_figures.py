@@ -667,7 +667,7 @@ def shifted():
         f"old key's position moved; one thread, {n_cells} cells of m = 2·10⁴–10⁶, k/m = 0.1–10 %, both layouts; "
         f"[data]({path}), `build/bench -shifted`): "
         + "; ".join(
-            f"n = {n}{' (refactoring route)' if n < 18 else ''}: {rng(byn[n], '{:.2f}')}×" for n in sorted(byn)
+            f"n = {n}: {rng(byn[n], '{:.2f}')}×" for n in sorted(byn)
         )
         + f". `LAPACKE_dgels` on the same rows takes {rng(dgs, '{:.1f}')}× `cold_train`."
     )

@@ -1,14 +1,18 @@
 package solver_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/lapack/gonum"
 
+	"github.com/libsia/sia/device"
 	"github.com/libsia/sia/solver"
 )
 
@@ -215,4 +219,138 @@ func BenchmarkPass(b *testing.B) {
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N*models)*1e6, "µs/job")
 		})
 	}
+}
+
+// BenchmarkShiftedRoutes measures the two routes of IncreTrainShifted, each
+// forced, against ColdTrain on the same rows in the same iteration — the
+// data behind the CPU engine's cost model (device/cpu/route.go): 10⁵ sorted
+// string keys of n−1 bytes (3-byte prefixes from 64, then random bytes)
+// plus a bias column, targets = positions, k = m/100 of them new and
+// spread evenly, both layouts. Each iteration rebuilds the memo of the old
+// rows at their old positions and copies the rows afresh (untimed), then
+// times ColdTrain and the shifted call; the metric ratio is their time
+// summed over iterations, shifted / cold:
+//
+//	go test -run '^$' -bench ShiftedRoutes -benchtime 20x ./solver
+func BenchmarkShiftedRoutes(b *testing.B) {
+	const m, k = 100000, 1000
+	for _, n := range []int{5, 9, 13, 17, 25, 33, 65} {
+		for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {
+			c := newShiftedBench(m, n, k, layout)
+			for _, route := range []device.Route{device.RouteCsne, device.RouteRefactor} {
+				name := fmt.Sprintf("n=%d/%s/%s", n, map[solver.Layout]string{solver.RowMajor: "row", solver.ColMajor: "col"}[layout],
+					map[device.Route]string{device.RouteCsne: "csne", device.RouteRefactor: "refactor"}[route])
+				b.Run(name, func(b *testing.B) {
+					sv := solver.New(solver.WithShiftedRoute(route))
+					var cold, shifted time.Duration
+					for range b.N {
+						cold += c.timeCold(b, sv)
+						shifted += c.timeShifted(b, sv)
+					}
+					b.ReportMetric(float64(shifted)/float64(cold), "ratio")
+					b.ReportMetric(float64(cold.Nanoseconds())/float64(b.N*m), "cold-ns/row")
+				})
+			}
+		}
+	}
+}
+
+// shiftedBench is BenchmarkShiftedRoutes's data in one layout: all m rows
+// (A, B), the k new rows (an) and the old ones at their old positions (ao,
+// bo), and a working copy (a, y).
+type shiftedBench struct {
+	m, n, k          int
+	layout           solver.Layout
+	A, B, an, ao, bo []float64
+	a, y             []float64
+	lda, ldan, ldao  int
+	ldb, ldbo        int
+}
+
+func newShiftedBench(m, n, k int, layout solver.Layout) *shiftedBench {
+	rnd := rand.New(rand.NewPCG(7, uint64(n)))
+	var pre [64][3]byte
+	for i := range pre {
+		for j := range pre[i] {
+			pre[i][j] = byte(97 + rnd.IntN(26))
+		}
+	}
+	keys := make([][]byte, m)
+	for i := range keys {
+		key := make([]byte, n-1)
+		copy(key, pre[rnd.IntN(64)][:])
+		for j := 3; j < n-1; j++ {
+			key[j] = byte(rnd.IntN(256))
+		}
+		keys[i] = key
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	c := &shiftedBench{m: m, n: n, k: k, layout: layout, B: make([]float64, m), a: make([]float64, m*n), y: make([]float64, m)}
+	var rowsAll, rowsNew, rowsOld []float64
+	for i, key := range keys {
+		row := append(bytesToFloats(key), 1)
+		rowsAll = append(rowsAll, row...)
+		c.B[i] = float64(i)
+		if (i+1)*k/m > i*k/m {
+			rowsNew = append(rowsNew, row...)
+		} else {
+			rowsOld = append(rowsOld, row...)
+			c.bo = append(c.bo, float64(len(c.bo)))
+		}
+	}
+	c.A, c.an, c.ao = rowsAll, rowsNew, rowsOld
+	c.lda, c.ldan, c.ldao, c.ldb, c.ldbo = n, n, n, 1, 1
+	if layout == solver.ColMajor {
+		c.A, c.an, c.ao = colMajor(rowsAll, m, n), colMajor(rowsNew, k, n), colMajor(rowsOld, m-k, n)
+		c.lda, c.ldan, c.ldao, c.ldb, c.ldbo = m, k, m-k, m, m-k
+	}
+	return c
+}
+
+func bytesToFloats(p []byte) []float64 {
+	f := make([]float64, len(p))
+	for i, v := range p {
+		f[i] = float64(v)
+	}
+	return f
+}
+
+// colMajor returns the m × n row-major a in column-major order.
+func colMajor(a []float64, m, n int) []float64 {
+	c := make([]float64, m*n)
+	for i := range m {
+		for j := range n {
+			c[i+j*m] = a[i*n+j]
+		}
+	}
+	return c
+}
+
+// timeCold times ColdTrain (no memo) on a fresh copy of every row.
+func (c *shiftedBench) timeCold(b *testing.B, sv *solver.Solver) time.Duration {
+	copy(c.a, c.A)
+	copy(c.y, c.B)
+	t0 := time.Now()
+	if err := sv.ColdTrain(-1, c.layout, 'N', c.m, c.n, 1, c.a, c.lda, c.y, c.ldb); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
+}
+
+// timeShifted builds the memo of the old rows (untimed) and times
+// IncreTrainShifted on a fresh copy of every row at its new position.
+func (c *shiftedBench) timeShifted(b *testing.B, sv *solver.Solver) time.Duration {
+	mo := c.m - c.k
+	copy(c.a, c.ao)
+	copy(c.y, c.bo)
+	if err := sv.ColdTrain(1, c.layout, 'N', mo, c.n, 1, c.a, c.ldao, c.y, c.ldbo); err != nil {
+		b.Fatal(err)
+	}
+	copy(c.a, c.A)
+	copy(c.y, c.B)
+	t0 := time.Now()
+	if err := sv.IncreTrainShifted(1, c.layout, c.k, c.n, 1, c.an, c.ldan, c.m, c.a, c.lda, c.y, c.ldb); err != nil {
+		b.Fatal(err)
+	}
+	return time.Since(t0)
 }

@@ -116,7 +116,9 @@ func TestShiftedOneCorrection(t *testing.T) {
 // cannot reach that case — the old rows are the memo's and the new ones
 // are scanned first — so the test hands a an entry the memo never saw.)
 func TestShiftedLazyScan(t *testing.T) {
-	const m0, k, n = 200, 20, 5
+	// 221 rows: the first 220 go through the engine's four-row kernel,
+	// the last alone.
+	const m0, k, n = 201, 20, 5
 	m := m0 + k
 	for _, route := range []device.Route{device.RouteCsne, device.RouteRefactor} {
 		for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {

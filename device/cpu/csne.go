@@ -379,11 +379,17 @@ func twoSumAdd(a, b, c float64) (h, l float64) {
 }
 
 // atb sets g = Aᵀ·b for target column r and returns ‖b‖² and, when scan
-// is set, max |A| over all's rows (NaN if an entry is NaN; 0 otherwise), read
-// in the same pass while the rows are in cache. Row-major rows go four at a
-// time through the active kernel's upd4x1 (g −= Σ (−b_i)·a_i), so g is
-// loaded and stored once per four rows; column-major ones in blocks of
-// atbBlock rows, column by column.
+// is set, max |A| over all's rows (NaN if an entry is NaN or ±Inf; 0
+// otherwise), found in the same pass. Row-major rows go four at a time
+// through the active kernel's upd4x1Max (g −= Σ (−b_i)·a_i, and the lanes'
+// max |a_i| from the registers the update loaded), so g is loaded and
+// stored once per four rows and the scan reads nothing again; column-major
+// ones in blocks of atbColBlock rows, column by column. The row-major scan
+// does not track NaN itself: a NaN or ±Inf entry of A makes g non-finite
+// (NaN·b, ±Inf·0 and Inf − Inf are NaN, ±Inf·b is infinite, and neither
+// leaves a sum), and so does an overflowing product of finite entries;
+// either gives NaN, which a caller comparing amax with a bound treats as
+// out of range.
 func atb(all *device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) {
 	clear(g)
 	a, lda, ldb, k := all.A, all.LDA, all.LDB, all.K
@@ -403,48 +409,47 @@ func atb(all *device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) 
 	}
 	b := all.B[r:]
 	var v [4]*float64
-	var s [4]float64
-	for i0 := 0; i0 < k; i0 += atbBlock {
-		i1 := min(i0+atbBlock, k)
-		i := i0
-		if n >= 4 {
-			for ; i+4 <= i1; i += 4 {
-				_ = a[(i+3)*lda+n-1]
-				for c := range 4 {
-					bi := b[(i+c)*ldb]
-					v[c], s[c] = &a[(i+c)*lda], -bi
-					bb += bi * bi
-				}
+	var s, mx [4]float64
+	i := 0
+	if n >= 4 {
+		for ; i+4 <= k; i += 4 {
+			_ = a[(i+3)*lda+n-1]
+			for c := range 4 {
+				bi := b[(i+c)*ldb]
+				v[c], s[c] = &a[(i+c)*lda], -bi
+				bb += bi * bi
+			}
+			if scan {
+				active.upd4x1Max(n, &v, &g[0], &s, &mx)
+			} else {
 				active.upd4x1(n, &v, &g[0], &s)
 			}
 		}
-		for ; i < i1; i++ {
-			bi := b[i*ldb]
-			axpy(bi, a[i*lda:i*lda+n], g)
-			bb += bi * bi
+	}
+	for ; i < k; i++ {
+		bi := b[i*ldb]
+		row := a[i*lda : i*lda+n]
+		axpy(bi, row, g)
+		bb += bi * bi
+		if scan {
+			amax = max(amax, MaxAbs(row))
 		}
-		switch {
-		case !scan:
-		case lda == n:
-			amax = max(amax, MaxAbs(a[i0*n:i1*n]))
-		default:
-			for i := i0; i < i1; i++ {
-				amax = max(amax, MaxAbs(a[i*lda:i*lda+n]))
+	}
+	if scan {
+		amax = max(amax, mx[0], mx[1], mx[2], mx[3])
+		for _, v := range g {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return bb, math.NaN()
 			}
 		}
 	}
 	return bb, amax
 }
 
-// atbBlock is the row block of atb on row-major rows: the rows it scans
-// after using them are still in L1 (64 rows of 65 columns: 33 KiB).
-// atbColBlock is the one on column-major rows: long enough for the level-1
-// kernels, short enough for the block's part of a column to stay in L1
-// until it is scanned.
-const (
-	atbBlock    = 64
-	atbColBlock = 2048
-)
+// atbColBlock is atb's row block on column-major rows: long enough for the
+// level-1 kernels, short enough for the block's part of a column to stay
+// in L1 until it is scanned.
+const atbColBlock = 2048
 
 // solveNormal sets x = R⁻¹·R⁻ᵀ·g (or (RᵀR)⁺·g through svd); y is scratch.
 func solveNormal(n int, t []float64, ldt int, svd *SVD, g, y, x []float64) {

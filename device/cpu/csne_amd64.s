@@ -494,3 +494,304 @@ ddd4_done:
 	VMOVUPD Z7, 448(AX)
 	VZEROUPPER
 	RET
+
+// DDSUM4G is DDSUM4 on any registers: the four double-double lanes (YH
+// high, YL low; XH, XL their low halves) summed into the double-double
+// scalar (S, XL), with T2, T3, T4, T6, T7 scratch.
+#define DDSUM4G(YH, YL, XH, XL, S, T2, T3, T4, T6, T7) \
+	VEXTRACTF128 $1, YH, T2; \
+	VEXTRACTF128 $1, YL, T3; \
+	VADDPD       T2, XH, T4; \
+	VSUBPD       XH, T4, S; \
+	VSUBPD       S, T4, T6; \
+	VSUBPD       T6, XH, T6; \
+	VSUBPD       S, T2, T7; \
+	VADDPD       T7, T6, T6; \
+	VADDPD       T3, XL, XL; \
+	VADDPD       T6, XL, XL; \
+	VUNPCKHPD    T4, T4, T2; \
+	VUNPCKHPD    XL, XL, T3; \
+	VADDSD       T2, T4, S; \
+	VSUBSD       T4, S, T6; \
+	VSUBSD       T6, S, T7; \
+	VSUBSD       T7, T4, T7; \
+	VSUBSD       T6, T2, T6; \
+	VADDSD       T6, T7, T7; \
+	VADDSD       T3, XL, XL; \
+	VADDSD       T7, XL, XL
+
+// DDRESIDG is DDRESID on any registers: (RH, RL) = TGT − (SH + SL) in
+// double-double, RH² added to X14; T2, T3, T4, T6, T7 scratch.
+#define DDRESIDG(TGT, SH, SL, RH, RL, T2, T3, T4, T6, T7) \
+	VMOVSD       TGT, T2; \
+	VSUBSD       SH, T2, T3; \
+	VSUBSD       T2, T3, T4; \
+	VSUBSD       T4, T3, T6; \
+	VSUBSD       T6, T2, T6; \
+	VXORPD       T7, T7, T7; \
+	VSUBSD       SH, T7, T7; \
+	VSUBSD       T4, T7, T7; \
+	VADDSD       T7, T6, T6; \
+	VSUBSD       SL, T6, T6; \
+	VADDSD       T6, T3, RH; \
+	VSUBSD       T3, RH, RL; \
+	VSUBSD       RL, T6, RL; \
+	VFMADD231SD  RH, RH, X14
+
+// P1STEP adds the products of the row chunk A with x (in Y4) to the
+// double-double lanes (S, L): p = a·x and its error e by FMA, TwoSum of S
+// and p, then e and TwoSum's error into L with one add on L's chain.
+// Y6–Y11 scratch.
+#define P1STEP(S, L, A) \
+	VMULPD      Y4, A, Y6; \
+	VMOVAPD     Y6, Y7; \
+	VFMSUB231PD Y4, A, Y7; \
+	TWOSUM(S, Y6, Y8, Y9, Y10, Y11); \
+	VADDPD      Y11, Y7, Y7; \
+	VADDPD      Y7, L, L; \
+	VMOVAPD     Y8, S
+
+// P2STEP adds, for the chunks a0 (Y2) and a1 (Y3) of a row pair with
+// residuals (Y10, Y11) and (Y12, Y13), rh0·a0 + rh1·a1 to the high parts
+// (Y0) by TwoSum and the products' errors, rl·a and the TwoSums' errors to
+// the low parts (Y1): the new pair in (Y0, Y5). Y2–Y9 scratch.
+#define P2STEP \
+	VMULPD      Y10, Y2, Y4; \
+	VMOVAPD     Y4, Y5; \
+	VFMSUB231PD Y10, Y2, Y5; \
+	VFMADD231PD Y11, Y2, Y5; \
+	VMULPD      Y12, Y3, Y6; \
+	VMOVAPD     Y6, Y7; \
+	VFMSUB231PD Y12, Y3, Y7; \
+	VFMADD231PD Y13, Y3, Y7; \
+	VADDPD      Y7, Y5, Y5; \
+	TWOSUM(Y0, Y4, Y8, Y9, Y2, Y7); \
+	VADDPD      Y7, Y5, Y5; \
+	TWOSUM(Y8, Y6, Y0, Y9, Y2, Y7); \
+	VADDPD      Y7, Y5, Y5; \
+	VADDPD      Y1, Y5, Y5
+
+// func resdd2AVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
+//
+// resddAVX2 two rows at a time (k even): the pair's products with x share
+// the loads of x and run as two independent chains, their reductions and
+// residuals interleave, and the pair's updates of (hi, lo) share one load
+// and store of them — the latencies of one row's chains hide behind the
+// other's work.
+TEXT ·resdd2AVX2(SB), NOSPLIT, $0-88
+	RESDD_ARGS
+	MOVQ mask+72(FP), AX
+	VMOVUPD (AX), Y15
+	MOVQ DX, R13
+	ANDQ $-4, R13
+	SHLQ $3, R13          // bytes in whole 4-column chunks
+	MOVQ DX, BX
+	ANDQ $3, BX           // tail columns
+	VXORPD X14, X14, X14  // Σ rh²
+
+prow:
+	CMPQ CX, $2
+	JLT  pdone
+	LEAQ (SI)(R11*1), DX  // the pair's second row
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+
+pp1:
+	CMPQ    AX, R13
+	JGE     pp1tail
+	VMOVUPD (R8)(AX*1), Y4
+	VMOVUPD (SI)(AX*1), Y5
+	VMOVUPD (DX)(AX*1), Y12
+	P1STEP(Y0, Y1, Y5)
+	P1STEP(Y2, Y3, Y12)
+	ADDQ    $32, AX
+	JMP     pp1
+
+pp1tail:
+	TESTQ      BX, BX
+	JE         preduce
+	VMASKMOVPD (R8)(AX*1), Y15, Y4
+	VMASKMOVPD (SI)(AX*1), Y15, Y5
+	VMASKMOVPD (DX)(AX*1), Y15, Y12
+	P1STEP(Y0, Y1, Y5)
+	P1STEP(Y2, Y3, Y12)
+
+preduce:
+	DDSUM4G(Y0, Y1, X0, X1, X5, X4, X6, X7, X8, X9)
+	DDRESIDG((DI), X5, X1, X10, X11, X4, X6, X7, X8, X9)
+	DDSUM4G(Y2, Y3, X2, X3, X5, X4, X6, X7, X8, X9)
+	DDRESIDG((DI)(R12*1), X5, X3, X12, X13, X4, X6, X7, X8, X9)
+	VBROADCASTSD X10, Y10
+	VBROADCASTSD X11, Y11
+	VBROADCASTSD X12, Y12
+	VBROADCASTSD X13, Y13
+	XORQ         AX, AX
+
+pp2:
+	CMPQ    AX, R13
+	JGE     pp2tail
+	VMOVUPD (SI)(AX*1), Y2
+	VMOVUPD (DX)(AX*1), Y3
+	VMOVUPD (R9)(AX*1), Y0
+	VMOVUPD (R10)(AX*1), Y1
+	P2STEP
+	VMOVUPD Y0, (R9)(AX*1)
+	VMOVUPD Y5, (R10)(AX*1)
+	ADDQ    $32, AX
+	JMP     pp2
+
+pp2tail:
+	TESTQ      BX, BX
+	JE         pnext
+	VMASKMOVPD (SI)(AX*1), Y15, Y2
+	VMASKMOVPD (DX)(AX*1), Y15, Y3
+	VMASKMOVPD (R9)(AX*1), Y15, Y0
+	VMASKMOVPD (R10)(AX*1), Y15, Y1
+	P2STEP
+	VMASKMOVPD Y0, Y15, (R9)(AX*1)
+	VMASKMOVPD Y5, Y15, (R10)(AX*1)
+
+pnext:
+	LEAQ (SI)(R11*2), SI
+	LEAQ (DI)(R12*2), DI
+	SUBQ $2, CX
+	JMP  prow
+
+pdone:
+	VMOVSD     X14, ret+80(FP)
+	VZEROUPPER
+	RET
+
+// P1STEPZ is P1STEP on eight lanes, x in Z4, Z6–Z11 scratch.
+#define P1STEPZ(S, L, A) \
+	VMULPD      Z4, A, Z6; \
+	VMOVAPD     Z6, Z7; \
+	VFMSUB231PD Z4, A, Z7; \
+	TWOSUMZ(S, Z6, Z8, Z9, Z10, Z11); \
+	VADDPD      Z11, Z7, Z7; \
+	VADDPD      Z7, L, L; \
+	VMOVAPD     Z8, S
+
+// P2STEPZ is P2STEP on eight lanes: a0 in Z2, a1 in Z3, residuals in
+// (Z10, Z11) and (Z12, Z13), (hi, lo) in (Z0, Z1), the new pair in (Z0, Z5).
+#define P2STEPZ \
+	VMULPD      Z10, Z2, Z4; \
+	VMOVAPD     Z4, Z5; \
+	VFMSUB231PD Z10, Z2, Z5; \
+	VFMADD231PD Z11, Z2, Z5; \
+	VMULPD      Z12, Z3, Z6; \
+	VMOVAPD     Z6, Z7; \
+	VFMSUB231PD Z12, Z3, Z7; \
+	VFMADD231PD Z13, Z3, Z7; \
+	VADDPD      Z7, Z5, Z5; \
+	TWOSUMZ(Z0, Z4, Z8, Z9, Z2, Z7); \
+	VADDPD      Z7, Z5, Z5; \
+	TWOSUMZ(Z8, Z6, Z0, Z9, Z2, Z7); \
+	VADDPD      Z7, Z5, Z5; \
+	VADDPD      Z1, Z5, Z5
+
+// FOLD8 folds the eight double-double lanes (ZH, ZL) to four in (YH, YL)
+// by TwoSum; Y4–Y9 scratch.
+#define FOLD8(ZH, ZL, YH, YL) \
+	VEXTRACTF64X4 $1, ZH, Y4; \
+	VEXTRACTF64X4 $1, ZL, Y5; \
+	TWOSUM(YH, Y4, Y6, Y7, Y8, Y9); \
+	VADDPD        Y5, YL, YL; \
+	VADDPD        Y9, YL, YL; \
+	VMOVAPD       Y6, YH
+
+// func resdd2AVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
+//
+// resdd2AVX2 with eight columns per instruction (k even); the n mod 8 tail
+// columns under the lane mask tail, as in resddAVX512.
+TEXT ·resdd2AVX512(SB), NOSPLIT, $0-88
+	RESDD_ARGS
+	MOVQ tail+72(FP), AX
+	KMOVW AX, K1
+	MOVQ DX, R13
+	ANDQ $-8, R13
+	SHLQ $3, R13          // bytes in whole 8-column chunks
+	MOVQ DX, BX
+	ANDQ $7, BX           // tail columns
+	VXORPD X14, X14, X14  // Σ rh²
+
+qrow:
+	CMPQ CX, $2
+	JLT  qdone
+	LEAQ (SI)(R11*1), DX  // the pair's second row
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	XORQ   AX, AX
+
+qp1:
+	CMPQ    AX, R13
+	JGE     qp1tail
+	VMOVUPD (R8)(AX*1), Z4
+	VMOVUPD (SI)(AX*1), Z5
+	VMOVUPD (DX)(AX*1), Z12
+	P1STEPZ(Z0, Z1, Z5)
+	P1STEPZ(Z2, Z3, Z12)
+	ADDQ    $64, AX
+	JMP     qp1
+
+qp1tail:
+	TESTQ     BX, BX
+	JE        qreduce
+	VMOVUPD.Z (R8)(AX*1), K1, Z4
+	VMOVUPD.Z (SI)(AX*1), K1, Z5
+	VMOVUPD.Z (DX)(AX*1), K1, Z12
+	P1STEPZ(Z0, Z1, Z5)
+	P1STEPZ(Z2, Z3, Z12)
+
+qreduce:
+	FOLD8(Z0, Z1, Y0, Y1)
+	FOLD8(Z2, Z3, Y2, Y3)
+	DDSUM4G(Y0, Y1, X0, X1, X5, X4, X6, X7, X8, X9)
+	DDRESIDG((DI), X5, X1, X10, X11, X4, X6, X7, X8, X9)
+	DDSUM4G(Y2, Y3, X2, X3, X5, X4, X6, X7, X8, X9)
+	DDRESIDG((DI)(R12*1), X5, X3, X12, X13, X4, X6, X7, X8, X9)
+	VBROADCASTSD X10, Z10
+	VBROADCASTSD X11, Z11
+	VBROADCASTSD X12, Z12
+	VBROADCASTSD X13, Z13
+	XORQ         AX, AX
+
+qp2:
+	CMPQ    AX, R13
+	JGE     qp2tail
+	VMOVUPD (SI)(AX*1), Z2
+	VMOVUPD (DX)(AX*1), Z3
+	VMOVUPD (R9)(AX*1), Z0
+	VMOVUPD (R10)(AX*1), Z1
+	P2STEPZ
+	VMOVUPD Z0, (R9)(AX*1)
+	VMOVUPD Z5, (R10)(AX*1)
+	ADDQ    $64, AX
+	JMP     qp2
+
+qp2tail:
+	TESTQ     BX, BX
+	JE        qnext
+	VMOVUPD.Z (SI)(AX*1), K1, Z2
+	VMOVUPD.Z (DX)(AX*1), K1, Z3
+	VMOVUPD.Z (R9)(AX*1), K1, Z0
+	VMOVUPD.Z (R10)(AX*1), K1, Z1
+	P2STEPZ
+	VMOVUPD   Z0, K1, (R9)(AX*1)
+	VMOVUPD   Z5, K1, (R10)(AX*1)
+
+qnext:
+	LEAQ (SI)(R11*2), SI
+	LEAQ (DI)(R12*2), DI
+	SUBQ $2, CX
+	JMP  qrow
+
+qdone:
+	VMOVSD     X14, ret+80(FP)
+	VZEROUPPER
+	RET

@@ -18,6 +18,9 @@ type kernel struct {
 	upd4x3 func(k int, v *[4]*float64, w *[3]*float64, s *[12]float64)
 	// The same update of one column (a Tpqrt panel's own columns).
 	upd4x1 func(k int, v *[4]*float64, w0 *float64, s *[4]float64)
+	// upd4x1 that also folds max |v[i][r]| into mx's lanes (a shifted
+	// solve's Aᵀb with its scan of A; NaN need not survive in mx).
+	upd4x1Max func(k int, v *[4]*float64, w0 *float64, s *[4]float64, mx *[4]float64)
 	// The row-major gather (gather.go): four rows into four columns'
 	// consecutive elements, c rounded down to a multiple of four.
 	transpose4 func(c int, a0, a1, a2, a3 *float64, w *float64, ldw int)
@@ -51,7 +54,7 @@ type kernel struct {
 // kernels lists the implementations usable on this CPU: the portable Go one
 // first, then those of the architecture (archKernels, by CPU features), the
 // default last.
-var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo, resDD: residualRowsDD, ddAxpyNeg: ddAxpyNegGo, ddDot: ddDotGo}}, archKernels()...)
+var kernels = append([]kernel{{name: "go", dot4: dot4Go, axpy4: axpy4Go, dot4x2: dot4x2Go, upd4x2: upd4x2Go, upd4x1: upd4x1Go, upd4x1Max: upd4x1MaxGo, dot4x3: dot4x3Go, upd4x3: upd4x3Go, transpose4: transpose4Go, dot1: dotGo, axpy1: axpyGo, scal1: scalGo, maxAbs: maxAbsGo, resDD: residualRowsDD, ddAxpyNeg: ddAxpyNegGo, ddDot: ddDotGo}}, archKernels()...)
 
 // active is the kernel in use: the last of kernels unless UseKernel chose
 // another. (A variable initializer, not an init function, so that it sees
@@ -170,6 +173,14 @@ func upd4x1Go(k int, v *[4]*float64, w0 *float64, s *[4]float64) {
 	v0, v1, v2, v3 := colView(v[0], k), colView(v[1], k), colView(v[2], k), colView(v[3], k)
 	for r := range k {
 		c0[r] -= s[0]*v0[r] + s[1]*v1[r] + s[2]*v2[r] + s[3]*v3[r]
+	}
+}
+
+// upd4x1MaxGo is the portable upd4x1Max.
+func upd4x1MaxGo(k int, v *[4]*float64, w0 *float64, s *[4]float64, mx *[4]float64) {
+	upd4x1Go(k, v, w0, s)
+	for i := range 4 {
+		mx[i] = max(mx[i], maxAbsGo(colView(v[i], k)))
 	}
 }
 

@@ -54,6 +54,12 @@ func upd4x3AVX2(k int, v *[4]*float64, w *[3]*float64, s *[12]float64)
 //go:noescape
 func upd4x1AVX2(k int, v *[4]*float64, w0 *float64, s *[4]float64)
 
+// upd4x1MaxAVX2 is upd4x1AVX2 that also folds max |v[i][r]| into mx's
+// lanes, without tracking NaN (kernel_block_amd64.s).
+//
+//go:noescape
+func upd4x1MaxAVX2(k int, v *[4]*float64, w0 *float64, s *[4]float64, mx *[4]float64)
+
 // transpose4AVX2 sets w[j*ldw+r] = a_r[j] for r = 0..3 and j below c
 // rounded down to a multiple of four (AVX2, in transpose_amd64.s).
 //
@@ -103,8 +109,26 @@ func resDDAVX2(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []flo
 	_ = a[(k-1)*lda+n-1] // bounds, checked once: the assembly reads these
 	_ = b[(k-1)*ldb]
 	_, _, _ = x[n-1], hi[n-1], lo[n-1]
-	return resddAVX2(k, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], &tailMasks[n&3])
+	mask := &tailMasks[n&3]
+	rr := 0.0
+	if k2 := k &^ 1; k2 > 0 {
+		rr = resdd2AVX2(k2, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], mask)
+	}
+	if k&1 != 0 {
+		rr += resddAVX2(1, n, &a[(k-1)*lda], lda, &b[(k-1)*ldb], ldb, &x[0], &hi[0], &lo[0], mask)
+	}
+	return rr
 }
+
+// resdd2AVX2 is resddAVX2 two rows at a time, k even (csne_amd64.s).
+//
+//go:noescape
+func resdd2AVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
+
+// resdd2AVX512 is resddAVX512 two rows at a time, k even (csne_amd64.s).
+//
+//go:noescape
+func resdd2AVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
 
 // resddAVX512 is resDDAVX512's assembly (csne_amd64.s): the n mod 8 tail
 // columns under the lane mask tail.
@@ -120,7 +144,15 @@ func resDDAVX512(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []f
 	_ = a[(k-1)*lda+n-1] // bounds, checked once: the assembly reads these
 	_ = b[(k-1)*ldb]
 	_, _, _ = x[n-1], hi[n-1], lo[n-1]
-	return resddAVX512(k, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], 1<<(n&7)-1)
+	tail := 1<<(n&7) - 1
+	rr := 0.0
+	if k2 := k &^ 1; k2 > 0 {
+		rr = resdd2AVX512(k2, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], tail)
+	}
+	if k&1 != 0 {
+		rr += resddAVX512(1, n, &a[(k-1)*lda], lda, &b[(k-1)*ldb], ldb, &x[0], &hi[0], &lo[0], tail)
+	}
+	return rr
 }
 
 // ddAxpyNegAVX2 is ddAxpyNegVec's assembly over k elements, k a multiple of
@@ -225,10 +257,10 @@ func ddDot4Vec(a *[4][]float64, rh, rl []float64) (hl [4][2]float64) {
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec, ddAxpyNeg4: ddAxpyNeg4Vec, ddDot4: ddDot4Vec})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec, ddAxpyNeg4: ddAxpyNeg4Vec, ddDot4: ddDot4Vec})
 	}
 	return ks
 }

@@ -255,6 +255,93 @@ u41_done:
 	VZEROUPPER
 	RET
 
+// func upd4x1MaxAVX2(k int, v *[4]*float64, w0 *float64, s *[4]float64, mx *[4]float64)
+//
+// upd4x1AVX2 that also folds max |v[i][r]| into the four lanes of mx, from
+// the registers the update loads: the scan of the rows costs no pass of
+// its own (a shifted solve's Aᵀb). NaN is not tracked (VMAXPD may drop
+// it): the caller detects NaN and ±Inf from the non-finite w0 they give.
+TEXT ·upd4x1MaxAVX2(SB), NOSPLIT, $0-40
+	// The |x| mask first: MOVQ to X15 is a legacy-SSE instruction, slow
+	// once an upper YMM half is in use.
+	MOVQ    $0x7fffffffffffffff, AX
+	MOVQ    AX, X15
+	VPBROADCASTQ X15, Y15
+	MOVQ k+0(FP), CX
+	MOVQ v+8(FP), DI
+	MOVQ 0(DI), R8
+	MOVQ 8(DI), R9
+	MOVQ 16(DI), R10
+	MOVQ 24(DI), R11
+	MOVQ w0+16(FP), SI
+	MOVQ s+24(FP), DI
+	VBROADCASTSD 0(DI), Y0
+	VBROADCASTSD 8(DI), Y1
+	VBROADCASTSD 16(DI), Y2
+	VBROADCASTSD 24(DI), Y3
+	MOVQ mx+32(FP), DX
+	VMOVUPD (DX), Y12
+	VXORPD  Y13, Y13, Y13
+	XORQ AX, AX
+	MOVQ CX, BX
+	ANDQ $-4, BX
+
+u41m_loop4:
+	CMPQ AX, BX
+	JGE  u41m_tail
+	VMOVUPD      (R8)(AX*8), Y4
+	VMOVUPD      (R9)(AX*8), Y5
+	VMOVUPD      (R10)(AX*8), Y6
+	VMOVUPD      (R11)(AX*8), Y7
+	VMULPD       Y4, Y0, Y10
+	VFMADD231PD  Y5, Y1, Y10
+	VFMADD231PD  Y6, Y2, Y10
+	VFMADD231PD  Y7, Y3, Y10
+	VMOVUPD      (SI)(AX*8), Y8
+	VSUBPD       Y10, Y8, Y8
+	VMOVUPD      Y8, (SI)(AX*8)
+	VANDPD       Y4, Y15, Y4
+	VANDPD       Y5, Y15, Y5
+	VANDPD       Y6, Y15, Y6
+	VANDPD       Y7, Y15, Y7
+	VMAXPD       Y5, Y4, Y4
+	VMAXPD       Y7, Y6, Y6
+	VMAXPD       Y6, Y4, Y4
+	VMAXPD       Y4, Y12, Y12
+	ADDQ $4, AX
+	JMP  u41m_loop4
+
+u41m_tail:
+	CMPQ AX, CX
+	JGE  u41m_done
+	VMOVSD       (R8)(AX*8), X4
+	VMULSD       X4, X0, X10
+	VANDPD       X4, X15, X4
+	VMAXSD       X4, X13, X13
+	VMOVSD       (R9)(AX*8), X5
+	VFMADD231SD  X5, X1, X10
+	VANDPD       X5, X15, X5
+	VMAXSD       X5, X13, X13
+	VMOVSD       (R10)(AX*8), X6
+	VFMADD231SD  X6, X2, X10
+	VANDPD       X6, X15, X6
+	VMAXSD       X6, X13, X13
+	VMOVSD       (R11)(AX*8), X7
+	VFMADD231SD  X7, X3, X10
+	VANDPD       X7, X15, X7
+	VMAXSD       X7, X13, X13
+	VMOVSD       (SI)(AX*8), X8
+	VSUBSD       X10, X8, X8
+	VMOVSD       X8, (SI)(AX*8)
+	INCQ AX
+	JMP  u41m_tail
+
+u41m_done:
+	VMAXPD  Y13, Y12, Y12
+	VMOVUPD Y12, (DX)
+	VZEROUPPER
+	RET
+
 // func dot4x3AVX2(k int, v *[4]*float64, w *[3]*float64, out *[12]float64)
 //
 // out[3i+c] = Σ_r v[i][r]·w[c][r] for four reflector vectors and three

@@ -64,10 +64,10 @@ func TestKernelsAgree(t *testing.T) {
 }
 
 // TestBlockKernelsAgree checks every kernel's dot4x2, dot4x3, upd4x1,
-// upd4x2 and upd4x3 against plain loops for lengths 1 to 40: the dot
+// upd4x1Max, upd4x2 and upd4x3 against plain loops for lengths 1 to 40: the dot
 // products out[cols·i+c] = v_i·w_c, and the updates w_c −= Σ_i s[cols·i+c]·v_i
 // with every other element of the buffer (v, other columns, the padding row
-// past each column) left as it was.
+// past each column) left as it was; upd4x1Max's lanes also fold in max |v_i|.
 func TestBlockKernelsAgree(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(6, 6))
 	for _, kern := range kernels {
@@ -100,6 +100,23 @@ func TestBlockKernelsAgree(t *testing.T) {
 				run         func()
 			}{
 				{"upd4x1", 5, 1, func() { kern.upd4x1(k, &v, w3[1], (*[4]float64)(s)) }},
+				{"upd4x1Max", 5, 1, func() {
+					var mx, zero [4]float64
+					kern.upd4x1Max(k, &v, w3[1], (*[4]float64)(s), &mx)
+					want := 0.0
+					for i := range 4 {
+						want = max(want, maxAbsGo(col(i)))
+					}
+					require.Equal(t, want, max(mx[0], mx[1], mx[2], mx[3]), "%s k=%d upd4x1Max max", kern.name, k)
+					// A lane above every |v| keeps its value (s = 0 leaves
+					// w as it is).
+					for j := range 4 {
+						var l [4]float64
+						l[j] = 99
+						kern.upd4x1Max(k, &v, w3[1], &zero, &l)
+						require.Equal(t, 99.0, max(l[0], l[1], l[2], l[3]), "%s k=%d upd4x1Max lane %d", kern.name, k, j)
+					}
+				}},
 				{"upd4x2", 4, 2, func() { kern.upd4x2(k, &v, w3[0], w3[1], (*[8]float64)(s)) }},
 				{"upd4x3", 4, 3, func() { kern.upd4x3(k, &v, &w3, (*[12]float64)(s)) }},
 			} {

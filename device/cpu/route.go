@@ -18,16 +18,17 @@ func (e *Engine) route(j *device.Job) device.Route {
 		svd = NewSVD(n, j.T, nc, j.RCond)
 	}
 	rho := Contraction(n, j.T, nc, svd)
-	return routeFor(device.RouteAuto, n, j.All.K, j.New.K, rho)
+	return routeFor(device.RouteAuto, n, j.All.K, j.New.K, j.All.ColMajor, rho)
 }
 
 // routeFor is route's decision for a job of n columns, m rows in all and k
-// new ones, with contraction estimate rho.
-func routeFor(r device.Route, n, m, k int, rho float64) device.Route {
+// new ones, in column-major order when colMajor, with contraction estimate
+// rho.
+func routeFor(r device.Route, n, m, k int, colMajor bool, rho float64) device.Route {
 	if r != device.RouteAuto {
 		return r
 	}
-	if csneCost(n, m, k, rho) < 1 {
+	if csneCost(n, m, k, colMajor, rho) < 1 {
 		return device.RouteCsne
 	}
 	return device.RouteRefactor
@@ -39,20 +40,27 @@ func routeFor(r device.Route, n, m, k int, rho float64) device.Route {
 // (a cold retrain, which also reads every row once to check it).
 //
 // Absorbing a row costs what factoring one does (the same kernel: 2·n²
-// flops), hence k/m. A pass pair (Aᵀb with the scan of A, one
-// double-double correction) costs f(n) = 12/n + 0.32 of a factorization:
-// fitted to incre_train_shifted forced onto this route against cold_train
-// on 10⁴ and 10⁵ sorted string keys (k = m/100, both layouts, AVX-512
-// kernel, a shared 2-vCPU machine: n = 13, 17, 21, 25, 33, 65, 129 measured
-// 0.82–1.37, 0.74–1.01, 0.52–0.81, 0.48–0.86, 0.59–0.68, 0.44–0.60,
-// 0.25–0.29 of cold), erring towards refactoring, so that the crossover
-// lies at n ≈ 18. Each correction beyond the first costs another
+// flops), hence k/m. A pass pair (Aᵀb with the scan of A folded in, one
+// double-double correction) costs f(n) of a factorization: 9/n + 0.26 on
+// row-major rows, whose correction pays a reduction and a residual per row,
+// and 3.5/n + 0.33 on column-major ones, whose correction runs down the
+// columns. Both are fitted, erring towards refactoring, to
+// incre_train_shifted forced onto this route against cold_train on 10⁵
+// sorted string keys (k = m/100, AVX-512 kernel with resdd2AVX512 and
+// upd4x1MaxAVX2, a 2-vCPU machine; n = 5, 7, 9, 11, 13, 17, 21, 25, 65):
+// row-major 1.85, 1.39, 1.26, 0.98–1.07, 0.87–0.89, 0.77–0.78, 0.63, 0.56,
+// 0.37–0.38 of cold; column-major 0.81, 0.78, 0.70, 0.63, 0.56–0.60,
+// 0.52, 0.46, 0.44, 0.37. So the crossover lies at n ≈ 12 row-major and
+// n ≈ 6 column-major. Each correction beyond the first costs another
 // 0.65·f(n) (the correction is about two thirds of the pair); the number
 // of corrections is predicted from ρ̂ (Contraction): one while ρ̂ ≤ 0.05
 // (the first correction is then accepted by Csne's ρ̂ test on every model
 // measured), two up to 0.25, three beyond.
-func csneCost(n, m, k int, rho float64) float64 {
-	f := 12/float64(n) + 0.32
+func csneCost(n, m, k int, colMajor bool, rho float64) float64 {
+	f := 9/float64(n) + 0.26
+	if colMajor {
+		f = 3.5/float64(n) + 0.33
+	}
 	steps := 3.0
 	switch {
 	case rho <= 0.05:

@@ -17,26 +17,33 @@ import (
 func TestRoute(t *testing.T) {
 	for _, c := range []struct {
 		n, m, k int
+		col     bool
 		rho     float64
 		route   device.Route
 		want    device.Route
 	}{
-		{5, 100000, 100, 1e-10, device.RouteAuto, device.RouteRefactor},
-		{9, 100000, 100, 1e-10, device.RouteAuto, device.RouteRefactor},
-		{17, 100000, 1000, 1e-10, device.RouteAuto, device.RouteRefactor},
-		{33, 100000, 1000, 1e-10, device.RouteAuto, device.RouteCsne},
-		{33, 100000, 10000, 1e-10, device.RouteAuto, device.RouteCsne},
-		{33, 100000, 60000, 1e-10, device.RouteAuto, device.RouteRefactor},
-		{33, 100000, 1000, 0.4, device.RouteAuto, device.RouteRefactor},
-		{65, 100000, 1000, 0.1, device.RouteAuto, device.RouteCsne},
-		{129, 100000, 1000, 0.4, device.RouteAuto, device.RouteCsne},
-		{129, 100000, 1000, math.Inf(1), device.RouteAuto, device.RouteCsne},
-		{5, 100000, 100, 1e-10, device.RouteCsne, device.RouteCsne},
-		{129, 100000, 100, 1e-10, device.RouteRefactor, device.RouteRefactor},
+		{5, 100000, 100, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{9, 100000, 100, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{11, 100000, 1000, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{13, 100000, 1000, false, 1e-10, device.RouteAuto, device.RouteCsne},
+		{17, 100000, 1000, false, 1e-10, device.RouteAuto, device.RouteCsne},
+		{17, 100000, 30000, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{5, 100000, 100, true, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{7, 100000, 1000, true, 1e-10, device.RouteAuto, device.RouteCsne},
+		{17, 100000, 1000, true, 1e-10, device.RouteAuto, device.RouteCsne},
+		{33, 100000, 1000, false, 1e-10, device.RouteAuto, device.RouteCsne},
+		{33, 100000, 10000, false, 1e-10, device.RouteAuto, device.RouteCsne},
+		{33, 100000, 60000, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{33, 100000, 1000, false, 0.4, device.RouteAuto, device.RouteRefactor},
+		{65, 100000, 1000, false, 0.1, device.RouteAuto, device.RouteCsne},
+		{129, 100000, 1000, false, 0.4, device.RouteAuto, device.RouteCsne},
+		{129, 100000, 1000, false, math.Inf(1), device.RouteAuto, device.RouteCsne},
+		{5, 100000, 100, false, 1e-10, device.RouteCsne, device.RouteCsne},
+		{129, 100000, 100, false, 1e-10, device.RouteRefactor, device.RouteRefactor},
 	} {
-		t.Run(fmt.Sprintf("n=%d/m=%d/k=%d/rho=%g/%d", c.n, c.m, c.k, c.rho, c.route), func(t *testing.T) {
-			got := routeFor(c.route, c.n, c.m, c.k, c.rho)
-			require.Equal(t, c.want, got, "predicted cost %.2f", csneCost(c.n, c.m, c.k, c.rho))
+		t.Run(fmt.Sprintf("n=%d/m=%d/k=%d/col=%v/rho=%g/%d", c.n, c.m, c.k, c.col, c.rho, c.route), func(t *testing.T) {
+			got := routeFor(c.route, c.n, c.m, c.k, c.col, c.rho)
+			require.Equal(t, c.want, got, "predicted cost %.2f", csneCost(c.n, c.m, c.k, c.col, c.rho))
 		})
 	}
 }
