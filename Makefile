@@ -32,7 +32,7 @@ BUILD   := build
 LIB     := $(BUILD)/libsia.so
 CFLAGS  ?= -O2
 CWARN   := -std=c11 -Wall -Wextra -Werror
-GOSRC   := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum
+GOSRC   := $(shell find . \( -name '*.go' -o -name '*.s' \) -not -path './build/*') go.mod go.sum
 
 .PHONY: all lib shim faulttest mutate lazyload uninstall makecheck snippets shimtest xlintstd figures figures-check install install-test pytest wheel pyinstall-test demo test gotest ctest vet bench bench-index bench-index-smoke gpu-kit gpu-check-smoke deps devices fuzz crash asan clean help
 
