@@ -384,8 +384,9 @@ func twoSumAdd(a, b, c float64) (h, l float64) {
 // through the active kernel's upd4x1Max (g −= Σ (−b_i)·a_i, and the lanes'
 // max |a_i| from the registers the update loaded), so g is loaded and
 // stored once per four rows and the scan reads nothing again; column-major
-// ones in blocks of atbColBlock rows, column by column. The row-major scan
-// does not track NaN itself: a NaN or ±Inf entry of A makes g non-finite
+// ones in blocks of atbColBlock rows, column by column, through dotMax (the
+// dot product and max |a| from one reading). The kernels' scans do not
+// track NaN themselves: a NaN or ±Inf entry of A makes g non-finite
 // (NaN·b, ±Inf·0 and Inf − Inf are NaN, ±Inf·b is infinite, and neither
 // leaves a sum), and so does an overflowing product of finite entries;
 // either gives NaN, which a caller comparing amax with a bound treats as
@@ -399,13 +400,16 @@ func atb(all *device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) 
 			i1 := min(i0+atbColBlock, k)
 			for j := 0; j < n; j++ {
 				col := a[j*lda+i0 : j*lda+i1]
-				if scan {
-					amax = max(amax, MaxAbs(col))
+				if !scan {
+					g[j] += dot(col, b[i0:i1])
+					continue
 				}
-				g[j] += dot(col, b[i0:i1])
+				d, m := dotMax(col, b[i0:i1])
+				g[j] += d
+				amax = max(amax, m)
 			}
 		}
-		return sumsq(b), amax
+		return sumsq(b), finiteOrNaN(g, amax)
 	}
 	b := all.B[r:]
 	var v [4]*float64
@@ -436,14 +440,20 @@ func atb(all *device.Rows, n, r int, g []float64, scan bool) (bb, amax float64) 
 		}
 	}
 	if scan {
-		amax = max(amax, mx[0], mx[1], mx[2], mx[3])
-		for _, v := range g {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return bb, math.NaN()
-			}
-		}
+		amax = finiteOrNaN(g, max(amax, mx[0], mx[1], mx[2], mx[3]))
 	}
 	return bb, amax
+}
+
+// finiteOrNaN returns amax when every g[j] is finite, NaN otherwise: atb's
+// verdict on a scan whose kernels do not track NaN themselves.
+func finiteOrNaN(g []float64, amax float64) float64 {
+	for _, v := range g {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return math.NaN()
+		}
+	}
+	return amax
 }
 
 // atbColBlock is atb's row block on column-major rows: long enough for the

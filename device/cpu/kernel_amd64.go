@@ -78,6 +78,12 @@ func dotAVX2(x, y []float64) float64
 //go:noescape
 func axpyAVX2(alpha float64, x, y []float64)
 
+// dotMaxAVX2 returns Σ x[i]·y[i] as dotAVX2 does and max |x[i]|, without
+// tracking NaN, over len(x) elements (AVX2 + FMA, in level1_amd64.s).
+//
+//go:noescape
+func dotMaxAVX2(x, y []float64) (d, m float64)
+
 // scalAVX2 computes x[i] *= alpha over len(x) elements (AVX2, in
 // level1_amd64.s).
 //
@@ -257,10 +263,10 @@ func ddDot4Vec(a *[4][]float64, rh, rl []float64) (hl [4][2]float64) {
 func archKernels() []kernel {
 	var ks []kernel
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
+		ks = append(ks, kernel{name: "avx2", dot4: dot4AVX2, axpy4: axpy4AVX2, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, dotMax1: dotMaxAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX2, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec})
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA && cpu.X86.HasAVX512F {
-		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec, ddAxpyNeg4: ddAxpyNeg4Vec, ddDot4: ddDot4Vec})
+		ks = append(ks, kernel{name: "avx512", dot4: dot4AVX512, axpy4: axpy4AVX512, dot4x2: dot4x2AVX2, upd4x2: upd4x2AVX2, upd4x1: upd4x1AVX2, upd4x1Max: upd4x1MaxAVX2, dot4x3: dot4x3AVX2, upd4x3: upd4x3AVX2, transpose4: transpose4AVX2, dot1: dotAVX2, dotMax1: dotMaxAVX2, axpy1: axpyAVX2, scal1: scalAVX2, maxAbs: maxAbsAVX2, resDD: resDDAVX512, ddAxpyNeg: ddAxpyNegVec, ddDot: ddDotVec, ddAxpyNeg4: ddAxpyNeg4Vec, ddDot4: ddDot4Vec})
 	}
 	return ks
 }

@@ -184,7 +184,8 @@ func TestTransposeRowsEveryKernel(t *testing.T) {
 // TestLevel1EveryKernel checks every kernel's one-vector dot and axpy
 // against plain loops for every length from 0 to 70 (all vector-tail
 // combinations of the 16-, 8- and 4-wide loops) at unaligned offsets, and
-// that axpy writes nothing past len(x).
+// that axpy writes nothing past len(x); dotMax1, where a kernel has it,
+// returns dot1's sum bit for bit and max |x|.
 func TestLevel1EveryKernel(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 7))
 	for _, kern := range kernels {
@@ -205,6 +206,12 @@ func TestLevel1EveryKernel(t *testing.T) {
 				}
 				got := kern.dot1(x, y[:k])
 				require.InDelta(t, want, got, 1e-12*(1+float64(k)), "%s dot k=%d off=%d", kern.name, k, off)
+				if kern.dotMax1 != nil {
+					// The same sum as dot1, bit for bit, and max |x|.
+					d, m := kern.dotMax1(x, y[:k])
+					require.Equal(t, got, d, "%s dotMax k=%d off=%d", kern.name, k, off)
+					require.Equal(t, maxAbsGo(x), m, "%s dotMax max k=%d off=%d", kern.name, k, off)
+				}
 				wantY := append([]float64(nil), y...)
 				for i := range x {
 					wantY[i] += 0.75 * x[i]

@@ -16,6 +16,18 @@ func dot(x, y []float64) float64 {
 	return dotGo(x, y)
 }
 
+// dotMax returns dot(x, y) and max |x[i]| in one reading of x where the
+// active kernel has dotMax1 (which need not keep a NaN of x in the max: the
+// dot product is then NaN or infinite, see atb), and from dot and MaxAbs
+// otherwise. The dot product is dot's, bit for bit.
+func dotMax(x, y []float64) (float64, float64) {
+	y = y[:len(x)]
+	if len(x) >= level1Min && active.dotMax1 != nil {
+		return active.dotMax1(x, y)
+	}
+	return dot(x, y), MaxAbs(x)
+}
+
 // dotGo is the portable dot.
 func dotGo(x, y []float64) float64 {
 	y = y[:len(x)]

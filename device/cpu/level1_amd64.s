@@ -241,3 +241,97 @@ scal_tail1:
 scal_done:
 	VZEROUPPER
 	RET
+
+// func dotMaxAVX2(x, y []float64) (d, m float64)
+//
+// dotAVX2 (the same four accumulators, so the same sum) that also returns
+// max |x[i]|, from the registers the dot product loads: a column-major
+// Aᵀb's scan of A at no reading of its own. NaN is not tracked (VMAXPD may
+// drop it): the caller detects NaN and ±Inf in x from the non-finite d.
+TEXT ·dotMaxAVX2(SB), NOSPLIT, $0-64
+	// The |x| mask first: MOVQ to X15 is a legacy-SSE instruction, slow
+	// once an upper YMM half is in use.
+	MOVQ $0x7fffffffffffffff, AX
+	MOVQ AX, X15
+	VPBROADCASTQ X15, Y15
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ AX, AX
+	MOVQ CX, DX
+	ANDQ $-16, DX
+
+dm_loop16:
+	CMPQ AX, DX
+	JGE  dm_loop4_start
+	VMOVUPD     (SI)(AX*8), Y4
+	VMOVUPD     32(SI)(AX*8), Y5
+	VMOVUPD     64(SI)(AX*8), Y6
+	VMOVUPD     96(SI)(AX*8), Y7
+	VFMADD231PD (DI)(AX*8), Y4, Y0
+	VFMADD231PD 32(DI)(AX*8), Y5, Y1
+	VFMADD231PD 64(DI)(AX*8), Y6, Y2
+	VFMADD231PD 96(DI)(AX*8), Y7, Y3
+	VANDPD      Y4, Y15, Y4
+	VANDPD      Y5, Y15, Y5
+	VANDPD      Y6, Y15, Y6
+	VANDPD      Y7, Y15, Y7
+	VMAXPD      Y4, Y8, Y8
+	VMAXPD      Y5, Y9, Y9
+	VMAXPD      Y6, Y10, Y10
+	VMAXPD      Y7, Y11, Y11
+	ADDQ $16, AX
+	JMP  dm_loop16
+
+dm_loop4_start:
+	MOVQ CX, DX
+	ANDQ $-4, DX
+
+dm_loop4:
+	CMPQ AX, DX
+	JGE  dm_fold
+	VMOVUPD     (SI)(AX*8), Y4
+	VFMADD231PD (DI)(AX*8), Y4, Y0
+	VANDPD      Y4, Y15, Y4
+	VMAXPD      Y4, Y8, Y8
+	ADDQ $4, AX
+	JMP  dm_loop4
+
+dm_fold:
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VHADDPD      X0, X0, X0
+	VMAXPD       Y9, Y8, Y8
+	VMAXPD       Y11, Y10, Y10
+	VMAXPD       Y10, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VMAXPD       X9, X8, X8
+	VUNPCKHPD    X8, X8, X9
+	VMAXSD       X9, X8, X8
+
+dm_tail1:
+	CMPQ AX, CX
+	JGE  dm_done
+	VMOVSD      (SI)(AX*8), X4
+	VFMADD231SD (DI)(AX*8), X4, X0
+	VANDPD      X4, X15, X4
+	VMAXSD      X4, X8, X8
+	INCQ AX
+	JMP  dm_tail1
+
+dm_done:
+	VMOVSD X0, d+48(FP)
+	VMOVSD X8, m+56(FP)
+	VZEROUPPER
+	RET
