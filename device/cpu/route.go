@@ -46,11 +46,11 @@ func routeFor(r device.Route, n, m, k int, colMajor bool, rho float64) device.Ro
 // and 3.5/n + 0.33 on column-major ones, whose correction runs down the
 // columns. Both are fitted, erring towards refactoring, to
 // incre_train_shifted forced onto this route against cold_train on 10⁵
-// sorted string keys (k = m/100, AVX-512 kernel with resdd2AVX512 and
-// upd4x1MaxAVX2, a 2-vCPU machine; n = 5, 7, 9, 11, 13, 17, 21, 25, 65):
-// row-major 1.85, 1.39, 1.26, 0.98–1.07, 0.87–0.89, 0.77–0.78, 0.63, 0.56,
-// 0.37–0.38 of cold; column-major 0.81, 0.78, 0.70, 0.63, 0.56–0.60,
-// 0.52, 0.46, 0.44, 0.37. So the crossover lies at n ≈ 12 row-major and
+// sorted string keys (k = m/100, AVX-512 kernel, a 2-vCPU machine;
+// BenchmarkShiftedRoutes in solver, its output in bench/shifted/routes.txt):
+// for n = 5, 9, 13, 17, 25, 33, 65 row-major 1.38, 1.25, 0.83, 0.75, 0.58,
+// 0.52, 0.38 of cold, column-major 0.78, 0.66, 0.61, 0.55, 0.47, 0.50,
+// 0.35. So the crossover lies at n ≈ 12 row-major and
 // n ≈ 6 column-major. Each correction beyond the first costs another
 // 0.65·f(n) (the correction is about two thirds of the pair); the number
 // of corrections is predicted from ρ̂ (Contraction): one while ρ̂ ≤ 0.05
