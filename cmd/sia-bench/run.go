@@ -314,11 +314,15 @@ type sweepPoint struct {
 // sweepModes are the retraining methods the sweep compares, in table order.
 var sweepModes = []aidel.TrainMode{aidel.FullRefit, aidel.Shifted, aidel.Incremental}
 
+// sweepReps is how many times retrainSweep times each (series, size, mode);
+// it reports the median.
+const sweepReps = 5
+
 // retrainSweep measures one model's retraining time (the whole retrain and
 // its solver-and-bound part, RetrainEvent.Total and .Train) per method:
 // full refit, SIndex-style shifted positions, and incremental, versus model size at
 // k = m/20 and versus keys absorbed at a fixed size: the SIA paper's
-// Figure 1 and 9 shape.
+// Figure 1 and 9 shape: the median of sweepReps interleaved rounds.
 func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
 	mMax := p.sweepMax
 	pool, err := keys.Distinct(p.family, p.sweepLen, mMax*2+16, p.seed+99)
@@ -342,9 +346,12 @@ func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
 		prog.inner(float64(ji) / float64(len(jobs)))
 		base := keys.Sorted(pool[:j.m])
 		add := pool[j.m : j.m+j.k]
-		for _, mode := range sweepModes {
-			var times, totals []float64
-			for range 3 {
+		// sweepReps rounds, the modes interleaved within each, so that a
+		// slow stretch of the machine falls on every mode alike.
+		times := make([][]float64, len(sweepModes))
+		totals := make([][]float64, len(sweepModes))
+		for range sweepReps {
+			for mi, mode := range sweepModes {
 				// One model: no threshold to split on, no automatic retrain.
 				ix, err := aidel.New[uint64](aidel.Config{FeatureBytes: p.sweepLen, Threshold: 1e15,
 					LearningStep: j.m, MinRetrain: 1 << 40, MaxList: 1 << 40, RetrainFraction: 1e9, Mode: mode})
@@ -362,12 +369,14 @@ func retrainSweep(p params, prog *progress) ([]sweepPoint, error) {
 				if n, err := ix.RetrainAll(); err != nil || n != 1 {
 					return nil, fmt.Errorf("sweep retrain: %d models, %v", n, err)
 				}
-				times = append(times, train.Seconds())
-				totals = append(totals, all.Seconds())
+				times[mi] = append(times[mi], train.Seconds())
+				totals[mi] = append(totals[mi], all.Seconds())
 			}
-			slices.Sort(times)
-			slices.Sort(totals)
-			out = append(out, sweepPoint{j.series, mode.String(), j.m, j.k, times[1], totals[1], 1})
+		}
+		for mi, mode := range sweepModes {
+			slices.Sort(times[mi])
+			slices.Sort(totals[mi])
+			out = append(out, sweepPoint{j.series, mode.String(), j.m, j.k, times[mi][sweepReps/2], totals[mi][sweepReps/2], 1})
 		}
 	}
 	prog.inner(1)

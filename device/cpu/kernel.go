@@ -27,11 +27,11 @@ type kernel struct {
 	// Level-1 operations on one vector (level1.go dispatches to them for
 	// vectors of level1Min elements or more): x·y and y += alpha·x, with
 	// len(y) ≥ len(x) checked by the caller.
-	dot1  func(x, y []float64) float64
+	dot1 func(x, y []float64) float64
 	// dot1 that also returns max |x[i]| (NaN need not survive), for a
 	// column-major Aᵀb with its scan of A; nil where the kernel has none.
 	dotMax1 func(x, y []float64) (float64, float64)
-	axpy1 func(alpha float64, x, y []float64)
+	axpy1   func(alpha float64, x, y []float64)
 	// scal1 computes x[i] *= alpha (Larfg's normalisation of every
 	// reflector).
 	scal1 func(alpha float64, x []float64)
