@@ -317,7 +317,8 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * that a later incre_train is consistent with the current targets.
  *
  * Never the costlier route: where factoring all m rows afresh costs less
- * than the passes above (small n -- the crossover is near n = 18 --, many
+ * than the passes above (small n -- the crossover is near n = 12 for
+ * row-major rows and n = 6 for column-major ones --, many
  * new rows, a condition number that would need several corrections, or
  * data near the ends of the floating-point range, where the corrected
  * route's narrower scaling would cost a small column its digits),
@@ -330,11 +331,13 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  *
  * Accuracy: when the corrections converge the solution is at least as
  * accurate as dgels on all rows (measured against the exact solution for
- * cond(A) up to 1e12; docs/index-semantics.md, "Shifted targets"). They
- * converge only while about cond(A)^2 * eps < 1: from cond(A) of about
- * 1e9-1e10 on, or when the step limit is reached first, the call returns
- * SIA_ECOLD and changes nothing -- cold-train the model on its current
- * rows.
+ * cond(A) up to 1e12; docs/index-semantics.md, "Shifted targets").
+ * Convergence is assured only while about cond(A)^2 * eps < 1: from
+ * cond(A) of about 1e9-1e10 on the corrections usually stop shrinking (on
+ * some data they still converge, and the answer is then as accurate as
+ * above), and when they do, or when the step limit is reached first, the
+ * call returns SIA_ECOLD and changes nothing -- cold-train the model on
+ * its current rows.
  *
  * [in]     model_id       ID of a memoized model.
  * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR (all matrices).

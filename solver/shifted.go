@@ -25,9 +25,10 @@ import (
 //
 // Accuracy: when the corrections converge the answer is at least as
 // accurate as a QR solve on all rows (README, "Shifted targets"). When they
-// do not — the iteration contracts only while about κ(A)²·ε < 1, so from
-// κ ≈ 1e8–1e9 on, or when the step limit is too small — the call refuses
-// with ErrCold (CodeCold) and changes nothing: cold-train the model.
+// do not — the iteration is sure to contract only while about κ(A)²·ε < 1,
+// so from κ ≈ 1e8–1e9 on it usually stops (on some data it still
+// converges, as accurately), or the step limit is too small — the call
+// refuses with ErrCold (CodeCold) and changes nothing: cold-train the model.
 //
 // Errors: −i for illegal argument i, numbered as in the C declaration
 // (layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9, b 10,
