@@ -28,160 +28,6 @@
 	MOVQ hi+56(FP), R9; \
 	MOVQ lo+64(FP), R10
 
-// DDSUM4 sums the four double-double lanes (Y0 high, Y1 low) into the
-// double-double scalar (X5, X1): lanes pairwise by TwoSum, twice. X2–X7
-// are scratch.
-#define DDSUM4 \
-	VEXTRACTF128 $1, Y0, X2; \
-	VEXTRACTF128 $1, Y1, X3; \
-	VADDPD       X2, X0, X4; \
-	VSUBPD       X0, X4, X5; \
-	VSUBPD       X5, X4, X6; \
-	VSUBPD       X6, X0, X6; \
-	VSUBPD       X5, X2, X7; \
-	VADDPD       X7, X6, X6; \
-	VADDPD       X3, X1, X1; \
-	VADDPD       X6, X1, X1; \
-	VUNPCKHPD    X4, X4, X2; \
-	VUNPCKHPD    X1, X1, X3; \
-	VADDSD       X2, X4, X5; \
-	VSUBSD       X4, X5, X6; \
-	VSUBSD       X6, X5, X7; \
-	VSUBSD       X7, X4, X7; \
-	VSUBSD       X6, X2, X6; \
-	VADDSD       X6, X7, X7; \
-	VADDSD       X3, X1, X1; \
-	VADDSD       X7, X1, X1
-
-// DDRESID forms the residual r = b_i − (X5 + X1) of the row whose target
-// is at (DI) in double-double, (X8, X9) = (rh, rl): TwoSum(b_i, −X5), then
-// the low parts; and adds rh² to X14. X2–X9 are scratch.
-#define DDRESID \
-	VMOVSD       (DI), X2; \
-	VSUBSD       X5, X2, X3; \
-	VSUBSD       X2, X3, X4; \
-	VSUBSD       X4, X3, X6; \
-	VSUBSD       X6, X2, X6; \
-	VXORPD       X7, X7, X7; \
-	VSUBSD       X5, X7, X7; \
-	VSUBSD       X4, X7, X7; \
-	VADDSD       X7, X6, X6; \
-	VSUBSD       X1, X6, X6; \
-	VADDSD       X6, X3, X8; \
-	VSUBSD       X3, X8, X9; \
-	VSUBSD       X9, X6, X9; \
-	VFMADD231SD  X8, X8, X14
-
-// func resddAVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
-//
-// For the k row-major rows a (leading dimension lda, n columns) with
-// targets b[i*ldb], the double-double residual r_i = b_i − a_i·x (FMA
-// products, TwoSum sums) and the double-double update (hi, lo) += r_i·a_i
-// (rh·a_i by FMA-exact products plus rl·a_i); returns Σ rh_i². The n mod 4
-// tail columns go through VMASKMOVPD with mask (its first n mod 4 lanes
-// set), which neither reads nor writes past the row.
-TEXT ·resddAVX2(SB), NOSPLIT, $0-88
-	RESDD_ARGS
-	MOVQ mask+72(FP), AX
-	VMOVUPD (AX), Y15
-	MOVQ DX, R13
-	ANDQ $-4, R13
-	SHLQ $3, R13          // bytes in whole 4-column chunks
-	MOVQ DX, BX
-	ANDQ $3, BX           // tail columns
-	VXORPD X14, X14, X14  // Σ rh²
-
-row:
-	TESTQ CX, CX
-	JE    done
-
-	// Phase 1: (Y0, Y1) = Σ a_ij·x_j in four double-double lanes.
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	XORQ   AX, AX
-
-p1:
-	CMPQ        AX, R13
-	JGE         p1tail
-	VMOVUPD     (SI)(AX*1), Y2
-	VMOVUPD     (R8)(AX*1), Y3
-	VMULPD      Y3, Y2, Y4           // p = a·x
-	VMOVAPD     Y4, Y5
-	VFMSUB231PD Y3, Y2, Y5           // e = a·x − p, exactly
-	TWOSUM(Y0, Y4, Y6, Y7, Y8, Y9)
-	VADDPD      Y5, Y1, Y1
-	VADDPD      Y9, Y1, Y1
-	VMOVAPD     Y6, Y0
-	ADDQ        $32, AX
-	JMP         p1
-
-p1tail:
-	TESTQ       BX, BX
-	JE          reduce
-	VMASKMOVPD  (SI)(AX*1), Y15, Y2
-	VMASKMOVPD  (R8)(AX*1), Y15, Y3
-	VMULPD      Y3, Y2, Y4
-	VMOVAPD     Y4, Y5
-	VFMSUB231PD Y3, Y2, Y5
-	TWOSUM(Y0, Y4, Y6, Y7, Y8, Y9)
-	VADDPD      Y5, Y1, Y1
-	VADDPD      Y9, Y1, Y1
-	VMOVAPD     Y6, Y0
-
-reduce:
-	// a_i·x in double-double, then the residual.
-	DDSUM4
-	DDRESID
-	VBROADCASTSD X8, Y10
-	VBROADCASTSD X9, Y11
-
-	// Phase 2: (hi, lo) += rh·a_i + rl·a_i.
-	XORQ AX, AX
-
-p2:
-	CMPQ        AX, R13
-	JGE         p2tail
-	VMOVUPD     (SI)(AX*1), Y2
-	VMULPD      Y10, Y2, Y4          // p = a·rh
-	VMOVAPD     Y4, Y5
-	VFMSUB231PD Y10, Y2, Y5          // e = a·rh − p, exactly
-	VFMADD231PD Y11, Y2, Y5          // + a·rl
-	VMOVUPD     (R9)(AX*1), Y6
-	TWOSUM(Y6, Y4, Y8, Y9, Y12, Y13)
-	VADDPD      (R10)(AX*1), Y5, Y5
-	VADDPD      Y13, Y5, Y5
-	VMOVUPD     Y8, (R9)(AX*1)
-	VMOVUPD     Y5, (R10)(AX*1)
-	ADDQ        $32, AX
-	JMP         p2
-
-p2tail:
-	TESTQ       BX, BX
-	JE          next
-	VMASKMOVPD  (SI)(AX*1), Y15, Y2
-	VMULPD      Y10, Y2, Y4
-	VMOVAPD     Y4, Y5
-	VFMSUB231PD Y10, Y2, Y5
-	VFMADD231PD Y11, Y2, Y5
-	VMASKMOVPD  (R9)(AX*1), Y15, Y6
-	TWOSUM(Y6, Y4, Y8, Y9, Y12, Y13)
-	VMASKMOVPD  (R10)(AX*1), Y15, Y7
-	VADDPD      Y7, Y5, Y5
-	VADDPD      Y13, Y5, Y5
-	VMASKMOVPD  Y8, Y15, (R9)(AX*1)
-	VMASKMOVPD  Y5, Y15, (R10)(AX*1)
-
-next:
-	ADDQ R11, SI
-	ADDQ R12, DI
-	DECQ CX
-	JMP  row
-
-done:
-	VMOVSD     X14, ret+80(FP)
-	VZEROUPPER
-	RET
-
 // TWOSUMZ is TWOSUM on 8-lane registers.
 #define TWOSUMZ(a, b, s, bb, t, err) \
 	VADDPD b, a, s; \
@@ -191,115 +37,49 @@ done:
 	VSUBPD bb, b, err; \
 	VADDPD t, err, err
 
-// func resddAVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
-//
-// resddAVX2 with eight columns per instruction; the n mod 8 tail columns
-// go through zero-masked loads and masked stores under K1 = tail (its low
-// n mod 8 bits set).
-TEXT ·resddAVX512(SB), NOSPLIT, $0-88
-	RESDD_ARGS
-	MOVQ tail+72(FP), AX
-	KMOVW AX, K1
-	MOVQ DX, R13
-	ANDQ $-8, R13
-	SHLQ $3, R13          // bytes in whole 8-column chunks
-	MOVQ DX, BX
-	ANDQ $7, BX           // tail columns
-	VXORPD X14, X14, X14  // Σ rh²
+// DDSUM4G sums the four double-double lanes (YH high, YL low; XH, XL
+// their low halves) into the double-double scalar (S, XL): lanes pairwise
+// by TwoSum, twice. T2, T3, T4, T6, T7 are scratch.
+#define DDSUM4G(YH, YL, XH, XL, S, T2, T3, T4, T6, T7) \
+	VEXTRACTF128 $1, YH, T2; \
+	VEXTRACTF128 $1, YL, T3; \
+	VADDPD       T2, XH, T4; \
+	VSUBPD       XH, T4, S; \
+	VSUBPD       S, T4, T6; \
+	VSUBPD       T6, XH, T6; \
+	VSUBPD       S, T2, T7; \
+	VADDPD       T7, T6, T6; \
+	VADDPD       T3, XL, XL; \
+	VADDPD       T6, XL, XL; \
+	VUNPCKHPD    T4, T4, T2; \
+	VUNPCKHPD    XL, XL, T3; \
+	VADDSD       T2, T4, S; \
+	VSUBSD       T4, S, T6; \
+	VSUBSD       T6, S, T7; \
+	VSUBSD       T7, T4, T7; \
+	VSUBSD       T6, T2, T6; \
+	VADDSD       T6, T7, T7; \
+	VADDSD       T3, XL, XL; \
+	VADDSD       T7, XL, XL
 
-zrow:
-	TESTQ CX, CX
-	JE    zdone
-
-	VPXORQ Z0, Z0, Z0
-	VPXORQ Z1, Z1, Z1
-	XORQ   AX, AX
-
-zp1:
-	CMPQ        AX, R13
-	JGE         zp1tail
-	VMOVUPD     (SI)(AX*1), Z2
-	VMOVUPD     (R8)(AX*1), Z3
-	VMULPD      Z3, Z2, Z4
-	VMOVAPD     Z4, Z5
-	VFMSUB231PD Z3, Z2, Z5
-	TWOSUMZ(Z0, Z4, Z6, Z7, Z8, Z9)
-	VADDPD      Z5, Z1, Z1
-	VADDPD      Z9, Z1, Z1
-	VMOVAPD     Z6, Z0
-	ADDQ        $64, AX
-	JMP         zp1
-
-zp1tail:
-	TESTQ       BX, BX
-	JE          zreduce
-	VMOVUPD.Z   (SI)(AX*1), K1, Z2
-	VMOVUPD.Z   (R8)(AX*1), K1, Z3
-	VMULPD      Z3, Z2, Z4
-	VMOVAPD     Z4, Z5
-	VFMSUB231PD Z3, Z2, Z5
-	TWOSUMZ(Z0, Z4, Z6, Z7, Z8, Z9)
-	VADDPD      Z5, Z1, Z1
-	VADDPD      Z9, Z1, Z1
-	VMOVAPD     Z6, Z0
-
-zreduce:
-	// Eight lanes to four in double-double, then as resddAVX2.
-	VEXTRACTF64X4 $1, Z0, Y2
-	VEXTRACTF64X4 $1, Z1, Y3
-	TWOSUM(Y0, Y2, Y4, Y5, Y6, Y7)
-	VADDPD        Y3, Y1, Y1
-	VADDPD        Y7, Y1, Y1
-	VMOVAPD       Y4, Y0
-	DDSUM4
-	DDRESID
-	VBROADCASTSD  X8, Z10
-	VBROADCASTSD  X9, Z11
-	XORQ          AX, AX
-
-zp2:
-	CMPQ        AX, R13
-	JGE         zp2tail
-	VMOVUPD     (SI)(AX*1), Z2
-	VMULPD      Z10, Z2, Z4
-	VMOVAPD     Z4, Z5
-	VFMSUB231PD Z10, Z2, Z5
-	VFMADD231PD Z11, Z2, Z5
-	VMOVUPD     (R9)(AX*1), Z6
-	TWOSUMZ(Z6, Z4, Z8, Z9, Z12, Z13)
-	VADDPD      (R10)(AX*1), Z5, Z5
-	VADDPD      Z13, Z5, Z5
-	VMOVUPD     Z8, (R9)(AX*1)
-	VMOVUPD     Z5, (R10)(AX*1)
-	ADDQ        $64, AX
-	JMP         zp2
-
-zp2tail:
-	TESTQ       BX, BX
-	JE          znext
-	VMOVUPD.Z   (SI)(AX*1), K1, Z2
-	VMULPD      Z10, Z2, Z4
-	VMOVAPD     Z4, Z5
-	VFMSUB231PD Z10, Z2, Z5
-	VFMADD231PD Z11, Z2, Z5
-	VMOVUPD.Z   (R9)(AX*1), K1, Z6
-	TWOSUMZ(Z6, Z4, Z8, Z9, Z12, Z13)
-	VMOVUPD.Z   (R10)(AX*1), K1, Z7
-	VADDPD      Z7, Z5, Z5
-	VADDPD      Z13, Z5, Z5
-	VMOVUPD     Z8, K1, (R9)(AX*1)
-	VMOVUPD     Z5, K1, (R10)(AX*1)
-
-znext:
-	ADDQ R11, SI
-	ADDQ R12, DI
-	DECQ CX
-	JMP  zrow
-
-zdone:
-	VMOVSD     X14, ret+80(FP)
-	VZEROUPPER
-	RET
+// DDRESIDG forms the residual (RH, RL) = TGT − (SH + SL) in double-double
+// (TwoSum of TGT and −SH, then the low parts) and adds RH² to X14; T2, T3,
+// T4, T6, T7 are scratch.
+#define DDRESIDG(TGT, SH, SL, RH, RL, T2, T3, T4, T6, T7) \
+	VMOVSD       TGT, T2; \
+	VSUBSD       SH, T2, T3; \
+	VSUBSD       T2, T3, T4; \
+	VSUBSD       T4, T3, T6; \
+	VSUBSD       T6, T2, T6; \
+	VXORPD       T7, T7, T7; \
+	VSUBSD       SH, T7, T7; \
+	VSUBSD       T4, T7, T7; \
+	VADDSD       T7, T6, T6; \
+	VSUBSD       SL, T6, T6; \
+	VADDSD       T6, T3, RH; \
+	VSUBSD       T3, RH, RL; \
+	VSUBSD       RL, T6, RL; \
+	VFMADD231SD  RH, RH, X14
 
 // func ddAxpyNegAVX2(k int, a *float64, x float64, rh, rl *float64)
 //
@@ -373,7 +153,7 @@ ddd_loop:
 	JMP         ddd_loop
 
 ddd_reduce:
-	DDSUM4
+	DDSUM4G(Y0, Y1, X0, X1, X5, X2, X3, X4, X6, X7)
 	MOVQ         out+32(FP), AX
 	VMOVSD       X5, (AX)
 	VMOVSD       X1, 8(AX)
@@ -495,49 +275,6 @@ ddd4_done:
 	VZEROUPPER
 	RET
 
-// DDSUM4G is DDSUM4 on any registers: the four double-double lanes (YH
-// high, YL low; XH, XL their low halves) summed into the double-double
-// scalar (S, XL), with T2, T3, T4, T6, T7 scratch.
-#define DDSUM4G(YH, YL, XH, XL, S, T2, T3, T4, T6, T7) \
-	VEXTRACTF128 $1, YH, T2; \
-	VEXTRACTF128 $1, YL, T3; \
-	VADDPD       T2, XH, T4; \
-	VSUBPD       XH, T4, S; \
-	VSUBPD       S, T4, T6; \
-	VSUBPD       T6, XH, T6; \
-	VSUBPD       S, T2, T7; \
-	VADDPD       T7, T6, T6; \
-	VADDPD       T3, XL, XL; \
-	VADDPD       T6, XL, XL; \
-	VUNPCKHPD    T4, T4, T2; \
-	VUNPCKHPD    XL, XL, T3; \
-	VADDSD       T2, T4, S; \
-	VSUBSD       T4, S, T6; \
-	VSUBSD       T6, S, T7; \
-	VSUBSD       T7, T4, T7; \
-	VSUBSD       T6, T2, T6; \
-	VADDSD       T6, T7, T7; \
-	VADDSD       T3, XL, XL; \
-	VADDSD       T7, XL, XL
-
-// DDRESIDG is DDRESID on any registers: (RH, RL) = TGT − (SH + SL) in
-// double-double, RH² added to X14; T2, T3, T4, T6, T7 scratch.
-#define DDRESIDG(TGT, SH, SL, RH, RL, T2, T3, T4, T6, T7) \
-	VMOVSD       TGT, T2; \
-	VSUBSD       SH, T2, T3; \
-	VSUBSD       T2, T3, T4; \
-	VSUBSD       T4, T3, T6; \
-	VSUBSD       T6, T2, T6; \
-	VXORPD       T7, T7, T7; \
-	VSUBSD       SH, T7, T7; \
-	VSUBSD       T4, T7, T7; \
-	VADDSD       T7, T6, T6; \
-	VSUBSD       SL, T6, T6; \
-	VADDSD       T6, T3, RH; \
-	VSUBSD       T3, RH, RL; \
-	VSUBSD       RL, T6, RL; \
-	VFMADD231SD  RH, RH, X14
-
 // P1STEP adds the products of the row chunk A with x (in Y4) to the
 // double-double lanes (S, L): p = a·x and its error e by FMA, TwoSum of S
 // and p, then e and TwoSum's error into L with one add on L's chain.
@@ -573,11 +310,16 @@ ddd4_done:
 
 // func resdd2AVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
 //
-// resddAVX2 two rows at a time (k even): the pair's products with x share
-// the loads of x and run as two independent chains, their reductions and
-// residuals interleave, and the pair's updates of (hi, lo) share one load
-// and store of them — the latencies of one row's chains hide behind the
-// other's work.
+// For the k row-major rows a (leading dimension lda, n columns; k even)
+// with targets b[i*ldb], the double-double residual r_i = b_i − a_i·x (FMA
+// products, TwoSum sums) and the double-double update (hi, lo) += r_i·a_i
+// (rh·a_i by FMA-exact products plus rl·a_i); returns Σ rh_i². Two rows at a
+// time: the pair's products with x share the loads of x and run as two
+// independent chains, their reductions and residuals interleave, and the
+// pair's updates of (hi, lo) share one load and store of them, so that one
+// row's latencies hide behind the other's work. The n mod 4 tail columns go
+// through VMASKMOVPD with mask (its first n mod 4 lanes set), which neither
+// reads nor writes past a row.
 TEXT ·resdd2AVX2(SB), NOSPLIT, $0-88
 	RESDD_ARGS
 	MOVQ mask+72(FP), AX
@@ -706,7 +448,8 @@ pdone:
 // func resdd2AVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
 //
 // resdd2AVX2 with eight columns per instruction (k even); the n mod 8 tail
-// columns under the lane mask tail, as in resddAVX512.
+// columns go through zero-masked loads and masked stores under K1 = tail
+// (its low n mod 8 bits set).
 TEXT ·resdd2AVX512(SB), NOSPLIT, $0-88
 	RESDD_ARGS
 	MOVQ tail+72(FP), AX

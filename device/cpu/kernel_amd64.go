@@ -96,18 +96,14 @@ func scalAVX2(alpha float64, x []float64)
 //go:noescape
 func maxAbsAVX2(x []float64) float64
 
-// resddAVX2 is resDDAVX2's assembly (csne_amd64.s): rows of n columns, the
-// last n mod 4 of them under mask.
-//
-//go:noescape
-func resddAVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
-
 // tailMasks[c] selects the first c of four lanes.
 var tailMasks = [4][4]int64{{0, 0, 0, 0}, {-1, 0, 0, 0}, {-1, -1, 0, 0}, {-1, -1, -1, 0}}
 
 // resDDAVX2 is residualRowsDD on AVX2 + FMA: four columns per instruction,
-// the same double-double arithmetic (products split by FMA, sums by
-// TwoSum), summed in another order.
+// two rows at a time, the same double-double arithmetic (products split by
+// FMA, sums by TwoSum), summed in another order. An odd last row goes
+// through the kernel paired with a row of zeros and a zero target, whose
+// residual is exactly zero and so changes neither (hi, lo) nor the sum.
 func resDDAVX2(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64 {
 	if k == 0 || n == 0 {
 		return 0
@@ -121,26 +117,31 @@ func resDDAVX2(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []flo
 		rr = resdd2AVX2(k2, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], mask)
 	}
 	if k&1 != 0 {
-		rr += resddAVX2(1, n, &a[(k-1)*lda], lda, &b[(k-1)*ldb], ldb, &x[0], &hi[0], &lo[0], mask)
+		p, t := lastPair(a, lda, k, n, b, ldb)
+		rr += resdd2AVX2(2, n, &p[0], n, &t[0], 1, &x[0], &hi[0], &lo[0], mask)
 	}
 	return rr
 }
 
-// resdd2AVX2 is resddAVX2 two rows at a time, k even (csne_amd64.s).
+// lastPair returns the last of k rows (n columns) followed by a row of
+// zeros, leading dimension n, and their targets: b's last and 0.
+func lastPair(a []float64, lda, k, n int, b []float64, ldb int) ([]float64, [2]float64) {
+	p := make([]float64, 2*n)
+	copy(p, a[(k-1)*lda:(k-1)*lda+n])
+	return p, [2]float64{b[(k-1)*ldb], 0}
+}
+
+// resdd2AVX2 is resDDAVX2's assembly (csne_amd64.s): k even, the last
+// n mod 4 columns under mask.
 //
 //go:noescape
 func resdd2AVX2(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, mask *[4]int64) float64
 
-// resdd2AVX512 is resddAVX512 two rows at a time, k even (csne_amd64.s).
+// resdd2AVX512 is resDDAVX512's assembly (csne_amd64.s): k even, the n
+// mod 8 tail columns under the lane mask tail.
 //
 //go:noescape
 func resdd2AVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
-
-// resddAVX512 is resDDAVX512's assembly (csne_amd64.s): the n mod 8 tail
-// columns under the lane mask tail.
-//
-//go:noescape
-func resddAVX512(k, n int, a *float64, lda int, b *float64, ldb int, x, hi, lo *float64, tail int) float64
 
 // resDDAVX512 is resDDAVX2 with eight columns per instruction.
 func resDDAVX512(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []float64) float64 {
@@ -156,7 +157,8 @@ func resDDAVX512(a []float64, lda, k, n int, b []float64, ldb int, x, hi, lo []f
 		rr = resdd2AVX512(k2, n, &a[0], lda, &b[0], ldb, &x[0], &hi[0], &lo[0], tail)
 	}
 	if k&1 != 0 {
-		rr += resddAVX512(1, n, &a[(k-1)*lda], lda, &b[(k-1)*ldb], ldb, &x[0], &hi[0], &lo[0], tail)
+		p, t := lastPair(a, lda, k, n, b, ldb)
+		rr += resdd2AVX512(2, n, &p[0], n, &t[0], 1, &x[0], &hi[0], &lo[0], tail)
 	}
 	return rr
 }
