@@ -49,7 +49,9 @@ func (s *Solver) IncreTrainShifted(id int64, layout Layout, k, n, nrhs int, aNew
 // well-conditioned model): its check for NaN, ±Inf and the magnitudes that
 // would need scaling is folded into the first of them (device.Job.AllBound)
 // where the memo and the other arguments need no scaling; when that check
-// fails, the call scans a on its own and runs again, so codes and results
+// fails, the call scans a on its own and runs again, and when the call
+// stops before that pass (no memo, dimensions unlike the memo's, a refusal
+// decided from the memo) it scans a before answering, so codes and results
 // are those of a scan first.
 func (s *Solver) IncreTrainShiftedRank(id int64, layout Layout, k, n, nrhs int, aNew []float64, ldaNew int, m int, a []float64, lda int, b []float64, ldb int) (int, error) {
 	rank, err := s.shifted(id, layout, k, n, nrhs, aNew, ldaNew, m, a, lda, b, ldb, true)
@@ -76,7 +78,7 @@ func (s *Solver) shifted(id int64, layout Layout, k, n, nrhs int, aNew []float64
 	}
 	col := layout == ColMajor
 	var jb *device.Job
-	return s.trainMemo(op, id, n, nrhs,
+	rank, err := s.trainMemo(op, id, n, nrhs,
 		func(cur *memo.Model) error {
 			switch {
 			case cur.N != n:
@@ -124,6 +126,16 @@ func (s *Solver) shifted(id int64, layout Layout, k, n, nrhs int, aNew []float64
 		},
 		func(*memo.Model) int64 { return int64(m) },
 		func(job *device.Job) { putX(layout, n, nrhs, job.X, b, ldb) })
+	if err != nil && err != errRescan && !scanned {
+		// The call stopped before the engine's first pass could find a
+		// NaN or ±Inf in a (no memo, a dimension unlike the memo's, a
+		// refusal decided from the memo): a scan first would have
+		// answered −8 instead.
+		if _, ok := scan(layout, m, n, a, lda); !ok {
+			return -1, newError(op, -8)
+		}
+	}
+	return rank, err
 }
 
 // checkShifted validates IncreTrainShifted's arguments: layout, then extents

@@ -293,3 +293,51 @@ func TestShiftedMixedScales(t *testing.T) {
 		}
 	}
 }
+
+// TestShiftedLazyScanCodes: a NaN in a gives −8 even where the call stops
+// before the engine's pass that would have found it — no memo, m or n
+// unlike the memo's — as a scan first would (without the NaN those calls
+// give ErrNoMemo, −7 and −3); the memo stays as it was.
+func TestShiftedLazyScanCodes(t *testing.T) {
+	const m0, k, n = 41, 3, 5
+	for _, layout := range []solver.Layout{solver.RowMajor, solver.ColMajor} {
+		for _, c := range []struct {
+			name       string
+			id         int64
+			mExtra, nn int
+			clean      int
+		}{
+			{"no memo", 2, 0, n, solver.CodeNoMemo},
+			{"m unlike the memo's", 1, 1, n, -7},
+			{"n unlike the memo's", 1, 0, n - 1, -3},
+		} {
+			for _, poison := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/%s/nan=%v", layoutName(layout), c.name, poison), func(t *testing.T) {
+					rnd := rand.New(rand.NewPCG(5, 5))
+					m := m0 + k + c.mExtra
+					a, bOld, _ := shiftedCase(rnd, m0, m-m0, n, 10)
+					sv := solver.New()
+					require.NoError(t, store(layout, m0, n, 1, a[:m0*n], bOld, m0, 0).cold(sv, 1, 'N'))
+					before := sv.Memo(1)
+					// The first nn columns of every row.
+					an := make([]float64, 0, m*c.nn)
+					for i := 0; i < m; i++ {
+						an = append(an, a[i*n:i*n+c.nn]...)
+					}
+					if poison {
+						an[0] = math.NaN()
+					}
+					nw := store(layout, k, c.nn, 1, an[(m-k)*c.nn:], nil, k, 0)
+					all := store(layout, m, c.nn, 1, an, make([]float64, m), m, 0)
+					err := sv.IncreTrainShifted(c.id, layout, k, c.nn, 1, nw.a, nw.lda, m, all.a, all.lda, all.b, all.ldb)
+					want := c.clean
+					if poison {
+						want = -8
+					}
+					require.Equal(t, want, solver.Code(err), "%v", err)
+					requireSameMemo(t, before, sv.Memo(1))
+				})
+			}
+		}
+	}
+}

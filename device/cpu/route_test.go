@@ -47,3 +47,21 @@ func TestRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestRouteLayout: the engine's route for a job reads the layout of its
+// rows — at n = 7 with 1 % new rows and a well-conditioned R, column-major
+// rows take the corrected route and row-major ones the refit.
+func TestRouteLayout(t *testing.T) {
+	const n, nrhs = 7, 1
+	tt := make([]float64, n*(n+nrhs))
+	for i := range n {
+		tt[i*(n+nrhs)+i] = 1
+	}
+	for _, c := range []struct {
+		col  bool
+		want device.Route
+	}{{true, device.RouteCsne}, {false, device.RouteRefactor}} {
+		j := &device.Job{N: n, NRHS: nrhs, T: tt, New: device.Rows{K: 1000}, All: &device.Rows{K: 100000, ColMajor: c.col}}
+		require.Equal(t, c.want, (&Engine{}).route(j), "col=%v", c.col)
+	}
+}
