@@ -64,8 +64,8 @@ type Rows struct {
 //     added (LINPACK's dchdd). Info is InfoUnstable, and T and RSS are then
 //     unspecified, when a row cannot be removed accurately: 1 − ‖R⁻ᵀz‖² <
 //     DowndateMinAlpha2 for a row z, a row whose transformed residual ζ
-//     exceeds the norm of the downdated Qᵀb column (its target lies far off
-//     the fit), a residual that would turn negative, or a result whose
+//     over α = √(1 − ‖R⁻ᵀz‖²) exceeds the norm of the downdated Qᵀb column
+//     (its target lies far off the fit), a residual that would turn negative, or a result whose
 //     estimated condition number exceeds DowndateMaxCond.
 //
 // When Fresh and Tail are both set, the engine writes into rows N..K-1 of

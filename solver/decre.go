@@ -12,9 +12,9 @@ package solver
 // rows would remain or a removed row or target has an entry larger than any
 // absorbed (both checked before any work: such a row was never part of the
 // model), and, during the downdate, when for some removed row z
-// 1 − ‖R⁻ᵀz‖² < 1e-2 (device.DowndateMinAlpha2), when a row's transformed
-// residual exceeds the norm of the downdated Qᵀb (its target lies far off
-// the fit), when a residual sum of squares would turn negative (the row
+// α² = 1 − ‖R⁻ᵀz‖² < 1e-2 (device.DowndateMinAlpha2), when a row's transformed
+// residual over α exceeds the norm of the downdated Qᵀb (its target lies far
+// off the fit), when a residual sum of squares would turn negative (the row
 // was not in the model), or when the downdated R's 1-norm condition
 // estimate exceeds 1e10 (device.DowndateMaxCond); the caller then
 // cold-trains on the remaining rows. Lazy deletion — never calling

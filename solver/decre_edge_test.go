@@ -140,3 +140,44 @@ func leverage(m, n int, a, d []float64) float64 {
 	}
 	return l
 }
+
+// TestDecreFarTarget pins the far-target rule at its scale: the downdated
+// Qᵀb carries an error of about ε·|ζ|/α (ζ = e/α for a removed row whose
+// residual in the full fit is e, α² = 1 − its leverage), so a row is
+// refused when |ζ|/α exceeds what remains of Qᵀb — not only when |ζ| does.
+// One column of ones (100 rows, targets 1: what remains of Qᵀb is 10) and
+// a removed row c = 70 (leverage 0.98, α ≈ 0.141) whose target puts |ζ| at
+// 2 (|ζ|/α ≈ 14: refused) or at 0.05 (|ζ|/α ≈ 0.35: removed, matching a
+// cold fit of the 100 rows).
+func TestDecreFarTarget(t *testing.T) {
+	const m, c = 100, 70.0
+	alpha := math.Sqrt(1 - c*c/(m+c*c))
+	for _, tc := range []struct {
+		zeta    float64
+		refused bool
+	}{{2, true}, {0.05, false}} {
+		t.Run(fmt.Sprintf("zeta=%g", tc.zeta), func(t *testing.T) {
+			// e = y − c·x_full with x_full = (m + c·y)/(m + c²).
+			e := tc.zeta * alpha
+			y := (e + c*m/(m+c*c)) / (1 - c*c/(m+c*c))
+			a := make([]float64, m+1)
+			b := make([]float64, m+1)
+			for i := range a {
+				a[i], b[i] = 1, 1
+			}
+			a[m], b[m] = c, y
+			sv := solver.New()
+			require.NoError(t, sv.ColdTrain(1, solver.RowMajor, 'N', m+1, 1, 1, append([]float64(nil), a...), 1, append([]float64(nil), b...), 1))
+			before := sv.Memo(1)
+			x := []float64{y}
+			err := sv.DecreTrain(1, solver.RowMajor, 'N', 1, 1, 1, []float64{c}, 1, x, 1)
+			if tc.refused {
+				require.ErrorIs(t, err, solver.ErrCold)
+				require.Equal(t, before, sv.Memo(1), "a refusal must leave the memo unchanged")
+				return
+			}
+			require.NoError(t, err)
+			require.InDelta(t, 1, x[0], 1e-12, "the mean of the 100 remaining targets")
+		})
+	}
+}

@@ -26,8 +26,8 @@ import (
 // the information in some direction (errors grow like ε/α²), or when its
 // target lies far off the fit (errors like ε·|ζ|/α in the downdated Qᵀb);
 // Chdd refuses (returns false, T and rss then unspecified) when α² <
-// device.DowndateMinAlpha2 for some row, when a row's |ζ| exceeds the norm
-// of the downdated Qᵀb column, when a residual sum of squares would become
+// device.DowndateMinAlpha2 for some row, when a row's |ζ|/α (the scale of
+// that error) exceeds the norm of the downdated Qᵀb column, when a residual sum of squares would become
 // negative beyond rounding, or when the 1-norm condition estimate of the
 // result exceeds device.DowndateMaxCond.
 func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bool {
@@ -84,15 +84,17 @@ func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bo
 				*ci = (*ci - s[i]*zeta) / c[i]
 				zeta = c[i]*zeta - s[i]**ci
 			}
-			// The removed row's transformed residual ζ must not dwarf
-			// what remains of Qᵀb: the downdated Qᵀb carries an error
-			// of about ε·|ζ|/α, which QR on the remaining rows does
-			// not have (measured: TestDecreEdge).
+			// The removed row's transformed residual ζ, over α, must
+			// not dwarf what remains of Qᵀb: the downdated Qᵀb carries
+			// an error of about ε·|ζ|/α, which QR on the remaining rows
+			// does not have (measured: TestDecreEdge; |ζ| alone let
+			// α² = 0.01 with a far-off target through at 11× QR's
+			// error on the portable kernels).
 			var cn float64
 			for i := 0; i < n; i++ {
 				cn = math.Hypot(cn, t[i*ldt+n+r])
 			}
-			if math.Abs(zeta) > cn {
+			if math.Abs(zeta) > cn*math.Sqrt(alpha2) {
 				return false
 			}
 			rss[r] -= zeta * zeta
