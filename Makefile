@@ -236,6 +236,7 @@ gotest:
 	$(GO) test -race -short -count=1 -timeout 30m ./...
 	$(GO) test -short -count=1 ./device/cpu   # the engine suite on every kernel (-race runs the default one)
 	$(GO) test -count=1 -tags purego ./device/cpu   # the portable build alone
+	$(GO) test -short -count=1 -tags purego ./solver   # the solver's accuracy and refusal tests on the portable kernels
 	$(GO) test -count=1 -run '^TestHeapPerModel$$' ./memo   # real heap per model vs sia_memo_stats (not under -race/-short)
 
 CTESTS := $(BUILD)/test_gels $(BUILD)/test_extremes $(BUILD)/test_semantics $(BUILD)/test_device $(BUILD)/test_stress \
