@@ -244,11 +244,42 @@ func BenchmarkShiftedRoutes(b *testing.B) {
 					sv := solver.New(solver.WithShiftedRoute(route))
 					var cold, shifted time.Duration
 					for range b.N {
-						cold += c.timeCold(b, sv)
+						cold += c.timeCold(b, sv, -1)
 						shifted += c.timeShifted(b, sv)
 					}
 					b.ReportMetric(float64(shifted)/float64(cold), "ratio")
 					b.ReportMetric(float64(cold.Nanoseconds())/float64(b.N*m), "cold-ns/row")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkShiftedSmall is BenchmarkShiftedRoutes on the models of a
+// learned index's nodes (ALEX-sized: m = 180–4 000 row-major rows, n = 14
+// and 17, a few dozen new keys), where the fixed costs of a call weigh:
+// the auto route (the cost model's choice) and each route forced, against
+// ColdTrain without a memo (ratio) and with one (ratio-memo: what an
+// index that keeps memos pays for a refit):
+//
+//	go test -run '^$' -bench ShiftedSmall -benchtime 300x ./solver
+func BenchmarkShiftedSmall(b *testing.B) {
+	for _, mk := range [][2]int{{180, 40}, {1000, 64}, {4000, 40}} {
+		for _, n := range []int{14, 17} {
+			c := newShiftedBench(mk[0], n, mk[1], solver.RowMajor)
+			for _, route := range []device.Route{device.RouteAuto, device.RouteCsne, device.RouteRefactor} {
+				name := fmt.Sprintf("m=%d/k=%d/n=%d/%s", mk[0], mk[1], n,
+					map[device.Route]string{device.RouteAuto: "auto", device.RouteCsne: "csne", device.RouteRefactor: "refactor"}[route])
+				b.Run(name, func(b *testing.B) {
+					sv := solver.New(solver.WithShiftedRoute(route))
+					var cold, coldMemo, shifted time.Duration
+					for range b.N {
+						cold += c.timeCold(b, sv, -1)
+						coldMemo += c.timeCold(b, sv, 2)
+						shifted += c.timeShifted(b, sv)
+					}
+					b.ReportMetric(float64(shifted)/float64(cold), "ratio")
+					b.ReportMetric(float64(shifted)/float64(coldMemo), "ratio-memo")
 				})
 			}
 		}
@@ -326,12 +357,13 @@ func colMajor(a []float64, m, n int) []float64 {
 	return c
 }
 
-// timeCold times ColdTrain (no memo) on a fresh copy of every row.
-func (c *shiftedBench) timeCold(b *testing.B, sv *solver.Solver) time.Duration {
+// timeCold times ColdTrain of model id (−1: no memo) on a fresh copy of
+// every row.
+func (c *shiftedBench) timeCold(b *testing.B, sv *solver.Solver, id int64) time.Duration {
 	copy(c.a, c.A)
 	copy(c.y, c.B)
 	t0 := time.Now()
-	if err := sv.ColdTrain(-1, c.layout, 'N', c.m, c.n, 1, c.a, c.lda, c.y, c.ldb); err != nil {
+	if err := sv.ColdTrain(id, c.layout, 'N', c.m, c.n, 1, c.a, c.lda, c.y, c.ldb); err != nil {
 		b.Fatal(err)
 	}
 	return time.Since(t0)

@@ -32,8 +32,9 @@ import (
 //
 //   - ‖dx‖ ≤ 4·n·ε·‖X‖: the error before it was already at that level; or
 //   - ρ̂·‖dx‖ ≤ 4·n·ε·‖X‖ with ρ̂ ≤ 1/2, where ρ̂ = 16·n·ε·κ̂² estimates ρ
-//     from above (κ̂ = 1 / rcond, rcond LAPACK's 1-norm estimate of R's
-//     reciprocal condition number; with svd, σ_max/σ_rank; 16·n·ε bounds
+//     from above (rho, the caller's Contraction(n, t, ldt, svd): κ̂ = 1 /
+//     rcond, rcond LAPACK's 1-norm estimate of R's reciprocal condition
+//     number; with svd, σ_max/σ_rank; 16·n·ε bounds
 //     the backward error of the factorization that R comes from, which in
 //     practice is nearer √n·ε, and the true contraction on the models
 //     measured was 10⁴–10⁶ times below ρ̂): the error left after it is
@@ -68,14 +69,13 @@ import (
 // (at least ParallelMinRows each), their partial products summed in
 // double-double. R must be nonsingular when svd is nil (the caller checks
 // its diagonal).
-func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, x []float64, ldx int, rss []float64, bound float64, workers int) (amax float64, info int) {
+func Csne(n, nrhs int, t []float64, ldt int, all *device.Rows, maxSteps int, svd *SVD, rho float64, x []float64, ldx int, rss []float64, bound float64, workers int) (amax float64, info int) {
 	parts := shares(all, workers)
 	g := make([]float64, 2*n) // Aᵀ·r in double-double: g[:n] + g[n:]
 	y := make([]float64, n)
 	dx := make([]float64, n)
 	xc := make([]float64, n)
 	tol := 4 * float64(n) * eps
-	rho := Contraction(n, t, ldt, svd)
 	for r := 0; r < nrhs; r++ {
 		bb, m := atbShares(parts, n, r, g[:n], r == 0 && bound > 0) // g = Aᵀb
 		if r == 0 && bound > 0 {

@@ -4,6 +4,7 @@
 package cpu
 
 import (
+	"math"
 	"sync"
 
 	"github.com/libsia/sia/device"
@@ -229,13 +230,46 @@ func (e *Engine) run(j *device.Job) {
 			j.Info = device.InfoUnstable
 			return
 		}
-	case j.All != nil && e.route(j) == device.RouteRefactor:
-		e.refactor(j)
+	case j.All != nil:
+		e.shifted(j)
 		return
 	default:
 		e.absorb(j)
 	}
 	e.finish(j)
+}
+
+// shifted solves a shifted-target job (j.All) by the route its AllRoute or
+// the cost model picks (route.go): a refit (refactor) where the model
+// predicts even one correction to cost more — decided before any work, so
+// that small models pay no condition estimate —, otherwise the new rows
+// are absorbed and the estimate ρ̂ of the updated R (Contraction) decides
+// between a refit and the corrected semi-normal equations (Csne), which
+// reuse it. A refit ignores the absorbed rows: it factors All afresh.
+func (e *Engine) shifted(j *device.Job) {
+	n, nrhs := j.N, j.NRHS
+	if autoRoute(j, 0) == device.RouteRefactor {
+		e.refactor(j)
+		return
+	}
+	e.absorb(j)
+	if j.Info != 0 {
+		return
+	}
+	svd := e.svd(j)
+	rho := math.Inf(1) // R(i,i) exactly zero in dgels mode (j.Info = i)
+	if j.Info == 0 {
+		rho = Contraction(n, j.T, n+nrhs, svd)
+	}
+	if autoRoute(j, rho) == device.RouteRefactor {
+		j.Info = 0
+		e.refactor(j)
+		return
+	}
+	if j.Info != 0 {
+		return
+	}
+	j.AllMax, j.Info = Csne(n, nrhs, j.T, n+nrhs, j.All, j.Refine, svd, rho, j.X, max(nrhs, 1), j.RSS, j.AllBound, e.Workers)
 }
 
 // refactor solves a shifted-target job by factoring its All rows from
@@ -284,22 +318,12 @@ func maxAbsRows(r *device.Rows, n int) (m float64) {
 	return m
 }
 
-// finish runs the solve a job asks for after its factor is up to date: the
-// corrected semi-normal equations against All, or R·X = Qᵀb when Solve is
-// set.
+// finish runs the solve a job asks for after its factor is up to date:
+// R·X = Qᵀb when Solve is set.
 func (e *Engine) finish(j *device.Job) {
-	if j.All == nil {
-		if j.Solve {
-			e.solve(j)
-		}
-		return
+	if j.Solve {
+		e.solve(j)
 	}
-	n, nrhs := j.N, j.NRHS
-	svd := e.svd(j)
-	if j.Info != 0 {
-		return
-	}
-	j.AllMax, j.Info = Csne(n, nrhs, j.T, n+nrhs, j.All, j.Refine, svd, j.X, max(nrhs, 1), j.RSS, j.AllBound, e.Workers)
 }
 
 // solve sets X to the solution of R·X = Qᵀb from T (or the minimum-norm

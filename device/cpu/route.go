@@ -2,26 +2,17 @@ package cpu
 
 import "github.com/libsia/sia/device"
 
-// route decides how a shifted-target job (j.All) is solved: its AllRoute
+// autoRoute is the route of a shifted-target job (j.All): its AllRoute
 // when set, otherwise RouteRefactor when refactoring all rows is predicted
-// to cost no more than the corrected semi-normal equations (csneCost), so
-// that a shifted retrain never costs more than the cold retrain it
-// replaces.
-func (e *Engine) route(j *device.Job) device.Route {
-	if j.AllRoute != device.RouteAuto {
-		return j.AllRoute
-	}
-	n, nc := j.N, j.N+j.NRHS
-	// The factor before the new rows: close enough for an estimate.
-	var svd *SVD
-	if j.MinNorm && !FullRank(n, j.T, nc, j.RCond) { // κ over the rank, from its SVD
-		svd = NewSVD(n, j.T, nc, j.RCond)
-	}
-	rho := Contraction(n, j.T, nc, svd)
-	return routeFor(device.RouteAuto, n, j.All.K, j.New.K, j.All.ColMajor, rho)
+// to cost no more than the corrected semi-normal equations (csneCost) with
+// contraction estimate rho, so that a shifted retrain never costs more
+// than the cold retrain it replaces. rho = 0 gives the decision that holds
+// whatever the estimate: the cost of a single correction.
+func autoRoute(j *device.Job, rho float64) device.Route {
+	return routeFor(j.AllRoute, j.N, j.All.K, j.New.K, j.All.ColMajor, rho)
 }
 
-// routeFor is route's decision for a job of n columns, m rows in all and k
+// routeFor is autoRoute's decision for a job of n columns, m rows in all and k
 // new ones, in column-major order when colMajor, with contraction estimate
 // rho.
 func routeFor(r device.Route, n, m, k int, colMajor bool, rho float64) device.Route {
@@ -40,7 +31,7 @@ func routeFor(r device.Route, n, m, k int, colMajor bool, rho float64) device.Ro
 // (a cold retrain, which also reads every row once to check it).
 //
 // Absorbing a row costs what factoring one does (the same kernel: 2·n²
-// flops), hence k/m. A pass pair (Aᵀb with the scan of A folded in, one
+// flops), hence k/m, and the call's fixed work about csneFixed rows more. A pass pair (Aᵀb with the scan of A folded in, one
 // double-double correction) costs f(n) of a factorization: 9/n + 0.26 on
 // row-major rows, whose correction pays a reduction and a residual per row,
 // and 3.5/n + 0.33 on column-major ones, whose correction runs down the
@@ -68,5 +59,13 @@ func csneCost(n, m, k int, colMajor bool, rho float64) float64 {
 	case rho <= 0.25:
 		steps = 2
 	}
-	return float64(k)/float64(max(m, 1)) + f*(1+0.65*(steps-1))
+	return (float64(k)+csneFixed)/float64(max(m, 1)) + f*(1+0.65*(steps-1))
 }
+
+// csneFixed is the corrected route's cost beyond its passes — the
+// condition estimate, the solves, the scans' setup: all O(n²) or less per
+// call, against a refit's O(m·n²) — in refits of one row: fitted to
+// BenchmarkShiftedSmall (bench/shifted/small.txt: m = 180, 1 000 and
+// 4 000, n = 14 and 17, where the forced route ran 0.02–0.4 above the
+// passes' share), so that small models refit rather than pay it.
+const csneFixed = 80

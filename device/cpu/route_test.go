@@ -38,6 +38,11 @@ func TestRoute(t *testing.T) {
 		{65, 100000, 1000, false, 0.1, device.RouteAuto, device.RouteCsne},
 		{129, 100000, 1000, false, 0.4, device.RouteAuto, device.RouteCsne},
 		{129, 100000, 1000, false, math.Inf(1), device.RouteAuto, device.RouteCsne},
+		{14, 180, 40, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{17, 180, 40, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{14, 1000, 64, false, 1e-10, device.RouteAuto, device.RouteRefactor},
+		{17, 1000, 64, false, 1e-10, device.RouteAuto, device.RouteCsne},
+		{14, 4000, 40, false, 1e-10, device.RouteAuto, device.RouteCsne},
 		{5, 100000, 100, false, 1e-10, device.RouteCsne, device.RouteCsne},
 		{129, 100000, 100, false, 1e-10, device.RouteRefactor, device.RouteRefactor},
 	} {
@@ -48,20 +53,24 @@ func TestRoute(t *testing.T) {
 	}
 }
 
-// TestRouteLayout: the engine's route for a job reads the layout of its
-// rows — at n = 7 with 1 % new rows and a well-conditioned R, column-major
-// rows take the corrected route and row-major ones the refit.
+// TestRouteLayout: a job's route reads the layout of its rows — at n = 7
+// with 1 % new rows and a well-conditioned R, column-major rows take the
+// corrected route and row-major ones the refit, also before the estimate
+// (rho = 0) — and a route set by the caller wins.
 func TestRouteLayout(t *testing.T) {
-	const n, nrhs = 7, 1
-	tt := make([]float64, n*(n+nrhs))
-	for i := range n {
-		tt[i*(n+nrhs)+i] = 1
-	}
 	for _, c := range []struct {
-		col  bool
-		want device.Route
-	}{{true, device.RouteCsne}, {false, device.RouteRefactor}} {
-		j := &device.Job{N: n, NRHS: nrhs, T: tt, New: device.Rows{K: 1000}, All: &device.Rows{K: 100000, ColMajor: c.col}}
-		require.Equal(t, c.want, (&Engine{}).route(j), "col=%v", c.col)
+		col   bool
+		route device.Route
+		want  device.Route
+	}{
+		{true, device.RouteAuto, device.RouteCsne},
+		{false, device.RouteAuto, device.RouteRefactor},
+		{false, device.RouteCsne, device.RouteCsne},
+		{true, device.RouteRefactor, device.RouteRefactor},
+	} {
+		j := &device.Job{N: 7, NRHS: 1, AllRoute: c.route, New: device.Rows{K: 1000}, All: &device.Rows{K: 100000, ColMajor: c.col}}
+		for _, rho := range []float64{0, 1e-12} {
+			require.Equal(t, c.want, autoRoute(j, rho), "col=%v route=%d rho=%g", c.col, c.route, rho)
+		}
 	}
 }
