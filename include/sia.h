@@ -319,7 +319,8 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  *
  * Never the costlier route: where factoring all m rows afresh costs less
  * than the passes above (small n -- the crossover is near n = 12 for
- * row-major rows and n = 6 for column-major ones --, many
+ * row-major rows and n = 6 for column-major ones --, few rows, where the
+ * call's fixed work weighs, many
  * new rows, a condition number that would need several corrections, or
  * data near the ends of the floating-point range, where the corrected
  * route's narrower scaling would cost a small column its digits),
