@@ -64,8 +64,9 @@ type Rows struct {
 //     added (LINPACK's dchdd). Info is InfoUnstable, and T and RSS are then
 //     unspecified, when a row cannot be removed accurately: 1 − ‖R⁻ᵀz‖² <
 //     DowndateMinAlpha2 for a row z, a row whose transformed residual ζ
-//     over α = √(1 − ‖R⁻ᵀz‖²) exceeds the norm of the downdated Qᵀb column
-//     (its target lies far off the fit), a residual that would turn negative, or a result whose
+//     exceeds the norm cn of the downdated Qᵀb column (its target lies far
+//     off the fit) or for which 1/α² + |ζ|/(α·cn) exceeds
+//     1/DowndateMinAlpha2 (α² = 1 − ‖R⁻ᵀz‖²), a residual that would turn negative, or a result whose
 //     estimated condition number exceeds DowndateMaxCond.
 //
 // When Fresh and Tail are both set, the engine writes into rows N..K-1 of

@@ -272,9 +272,10 @@ int incre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * would lose accuracy (measured: beyond these limits its error exceeded 10x
  * that of dgels on the remaining rows): alpha^2 < 1e-2 for some removed row
  * (its leverage above 0.99: the row carries almost all the information in
- * some direction), a removed row whose transformed residual zeta, divided
- * by alpha, exceeds the norm of the downdated Q^T*b (its target lies far
- * off the fit), fewer
+ * some direction), a removed row whose transformed residual zeta exceeds
+ * the norm cn of the downdated Q^T*b (its target lies far off the fit) or
+ * for which 1/alpha^2 + |zeta|/(alpha*cn), the two amplifications
+ * together, exceeds 100, fewer
  * than n rows left, or a 1-norm condition estimate of the new R above 1e10.
  * The caller then cold-trains the remaining rows. Lazy deletion -- never
  * calling decre_train and leaving deleted keys in the model, as the SIA

@@ -13,8 +13,9 @@ package solver
 // absorbed (both checked before any work: such a row was never part of the
 // model), and, during the downdate, when for some removed row z
 // α² = 1 − ‖R⁻ᵀz‖² < 1e-2 (device.DowndateMinAlpha2), when a row's transformed
-// residual over α exceeds the norm of the downdated Qᵀb (its target lies far
-// off the fit), when a residual sum of squares would turn negative (the row
+// residual ζ exceeds the norm cn of the downdated Qᵀb (its target lies far
+// off the fit) or 1/α² + |ζ|/(α·cn), the two error amplifications
+// together, exceeds 100, when a residual sum of squares would turn negative (the row
 // was not in the model), or when the downdated R's 1-norm condition
 // estimate exceeds 1e10 (device.DowndateMaxCond); the caller then
 // cold-trains on the remaining rows. Lazy deletion — never calling

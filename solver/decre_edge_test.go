@@ -141,24 +141,27 @@ func leverage(m, n int, a, d []float64) float64 {
 	return l
 }
 
-// TestDecreFarTarget pins the far-target rule at its scale: the downdated
-// Qᵀb carries an error of about ε·|ζ|/α (ζ = e/α for a removed row whose
-// residual in the full fit is e, α² = 1 − its leverage), so a row is
-// refused when |ζ|/α exceeds what remains of Qᵀb — not only when |ζ| does.
-// One column of ones (100 rows, targets 1: what remains of Qᵀb is 10) and
-// a removed row c = 70 (leverage 0.98, α ≈ 0.141) whose target puts |ζ| at
-// 2 (|ζ|/α ≈ 14: refused) or at 0.05 (|ζ|/α ≈ 0.35: removed, matching a
-// cold fit of the 100 rows).
+// TestDecreFarTarget pins the far-target rule where its two parts meet:
+// the rotations amplify errors like 1/α² (α² = 1 − the removed row's
+// leverage, refused below 1e-2) and a far-off target adds |ζ|/(α·cn) (ζ the
+// row's transformed residual, e/α for its residual e in the full fit; cn
+// what remains of Qᵀb), so a row is refused when |ζ| > cn or when the two
+// together pass 100. One column of ones (100 rows, targets 1: cn = 10) and
+// a removed row of leverage 0.9895 (1/α² ≈ 95.2) whose target puts |ζ| at
+// 6 (95.2 + 5.9: refused, though |ζ| < cn and α² > 1e-2) or at 2 (95.2 +
+// 2.0: removed, matching a cold fit of the 100 rows); at leverage 0.98
+// (1/α² = 50) even |ζ| = 6 is removed.
 func TestDecreFarTarget(t *testing.T) {
-	const m, c = 100, 70.0
-	alpha := math.Sqrt(1 - c*c/(m+c*c))
+	const m = 100
 	for _, tc := range []struct {
-		zeta    float64
-		refused bool
-	}{{2, true}, {0.05, false}} {
-		t.Run(fmt.Sprintf("zeta=%g", tc.zeta), func(t *testing.T) {
-			// e = y − c·x_full with x_full = (m + c·y)/(m + c²).
-			e := tc.zeta * alpha
+		alpha2, zeta float64
+		refused      bool
+	}{{0.0105, 6, true}, {0.0105, 2, false}, {0.02, 6, false}} {
+		t.Run(fmt.Sprintf("alpha2=%g/zeta=%g", tc.alpha2, tc.zeta), func(t *testing.T) {
+			// Leverage c²/(m + c²) = 1 − α²; e = y − c·x_full with
+			// x_full = (m + c·y)/(m + c²).
+			c := math.Sqrt(m * (1 - tc.alpha2) / tc.alpha2)
+			e := tc.zeta * math.Sqrt(tc.alpha2)
 			y := (e + c*m/(m+c*c)) / (1 - c*c/(m+c*c))
 			a := make([]float64, m+1)
 			b := make([]float64, m+1)

@@ -26,8 +26,9 @@ import (
 // the information in some direction (errors grow like ε/α²), or when its
 // target lies far off the fit (errors like ε·|ζ|/α in the downdated Qᵀb);
 // Chdd refuses (returns false, T and rss then unspecified) when α² <
-// device.DowndateMinAlpha2 for some row, when a row's |ζ|/α (the scale of
-// that error) exceeds the norm of the downdated Qᵀb column, when a residual sum of squares would become
+// device.DowndateMinAlpha2 for some row, when a row's |ζ| exceeds the norm
+// cn of the downdated Qᵀb column or 1/α² + |ζ|/(α·cn), the two
+// amplifications together, exceeds 1/DowndateMinAlpha2, when a residual sum of squares would become
 // negative beyond rounding, or when the 1-norm condition estimate of the
 // result exceeds device.DowndateMaxCond.
 func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bool {
@@ -84,17 +85,20 @@ func Chdd(n, nrhs int, t []float64, ldt int, del *device.Rows, rss []float64) bo
 				*ci = (*ci - s[i]*zeta) / c[i]
 				zeta = c[i]*zeta - s[i]**ci
 			}
-			// The removed row's transformed residual ζ, over α, must
-			// not dwarf what remains of Qᵀb: the downdated Qᵀb carries
-			// an error of about ε·|ζ|/α, which QR on the remaining rows
-			// does not have (measured: TestDecreEdge; |ζ| alone let
-			// α² = 0.01 with a far-off target through at 11× QR's
-			// error on the portable kernels).
+			// The removed row's transformed residual ζ must not dwarf
+			// what remains of Qᵀb (cn): the downdated Qᵀb carries a
+			// relative error of about ε·|ζ|/(α·cn), which QR on the
+			// remaining rows does not have, on top of the ε/α² of the
+			// rotations. Refused: |ζ| > cn (the target lies far off the
+			// fit), or the two amplifications together above the
+			// 1/DowndateMinAlpha2 the rotations alone may reach —
+			// α² = 0.01 with a far-off target went through at 11× QR's
+			// error on the portable kernels (TestDecreEdge).
 			var cn float64
 			for i := 0; i < n; i++ {
 				cn = math.Hypot(cn, t[i*ldt+n+r])
 			}
-			if math.Abs(zeta) > cn*math.Sqrt(alpha2) {
+			if z := math.Abs(zeta); z > cn || 1/alpha2+z/(math.Sqrt(alpha2)*cn) > 1/device.DowndateMinAlpha2 {
 				return false
 			}
 			rss[r] -= zeta * zeta
