@@ -217,17 +217,18 @@ static void test_limit(void) {
  * and returns the value in effect. An ill-conditioned shifted retrain (two
  * columns equal up to 1e-11, cond ~1e11) of a narrow model takes the
  * refactoring route (the corrections it would need cost more than a refit)
- * and answers as LAPACKE_dgels on all rows; the same on a wide model with
- * few new rows (n = 129, k = 5 of 605: the corrected route) under one
- * correction step refuses with SIA_ECOLD, writes nothing, and leaves the
- * memo unchanged: a later incre_train matches dgels on the rows absorbed
- * before the refusal plus the new one. (One step makes the refusal
- * certain: the semi-normal equations' first answer is off by about
- * κ·ε·‖x‖ or more, far above the 4·n·ε·‖x‖ a last correction may be.
- * Under the default 8 steps such a model converges on some data — the
- * error lies along the one weak direction, and the corrections can
- * contract there — and the answer is then at least as accurate as QR's,
- * which TestShiftedMatchesGels checks up to κ = 1e12.) */
+ * and answers as LAPACKE_dgels on all rows; a wide model with few new rows
+ * (n = 129, k = 5 of 605: the corrected route) and cond ~1e5 (two columns
+ * equal up to 1e-4) under one correction step refuses with SIA_ECOLD,
+ * writes nothing, and leaves the memo unchanged: a later incre_train
+ * matches dgels on the rows absorbed before the refusal plus the new one.
+ * (One step makes the refusal certain: the semi-normal equations' first
+ * answer is off by about cond^2 * eps = 1e-6 relative, far above the
+ * 4*n*eps*||x|| a last correction may be, and the condition estimate's
+ * bound on what a correction leaves, 16*n*eps*cond^2 * ||dx||, is above it
+ * too. A wide model as ill-conditioned as the narrow one refits instead:
+ * from 16*n*eps*cond^2 = 1e6 on the corrections are not expected to
+ * contract, device/cpu/route.go.) */
 enum { WN = 129, WM0 = 600, WK = 5 };
 static double WA[(WM0 + WK + 1) * WN], WB[WM0 + WK + 1];
 
@@ -248,10 +249,10 @@ static void test_refine_policy(void) {
   CHECK(reldiff(b, x, N) <= 1e-3, "narrow ill-conditioned shifted vs dgels: %.2e", reldiff(b, x, N));
   sia_memo_clear();
 
-  /* Wide: the corrected route, which refuses. */
+  /* Wide: the corrected route, which refuses under one step. */
   for (int i = 0; i < WM0 + WK + 1; i++) {
     for (int j = 0; j < WN - 1; j++) WA[i * WN + j] = rng_uniform() + (i % WN == j ? 3.0 : 0.0);
-    WA[i * WN + 1] = WA[i * WN] + 1e-11 * rng_uniform();
+    WA[i * WN + 1] = WA[i * WN] + 1e-4 * rng_uniform();
     WA[i * WN + WN - 1] = 1.0;
     WB[i] = rng_uniform();
   }
@@ -264,7 +265,7 @@ static void test_refine_policy(void) {
   CHECK(sia_set_refine_steps(1) == 1, "one step");
   rc = incre_train_shifted(8, SIA_ROW_MAJOR, WK, WN, 1, &WA[WM0 * WN], WN, WM0 + WK, WA, WN, wb, 1);
   CHECK(sia_set_refine_steps(8) == 8, "default again");
-  CHECK(rc == SIA_ECOLD, "ill-conditioned wide shifted retrain: %d, want SIA_ECOLD", rc);
+  CHECK(rc == SIA_ECOLD, "wide shifted retrain under one step: %d, want SIA_ECOLD", rc);
   CHECK(memcmp(wb, wnow, sizeof wnow) == 0, "refusal wrote b");
   /* Memo untouched: absorbing one more row equals dgels on WM0 + 1 rows. */
   static double bn[WN], ref[(WM0 + 1) * WN], rb[WM0 + 1];
@@ -276,6 +277,23 @@ static void test_refine_policy(void) {
   rb[WM0] = WB[WM0 + WK];
   CHECK(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', WM0 + 1, WN, 1, ref, WN, rb, 1) == 0, "reference wide");
   CHECK(reldiff(bn, rb, WN) <= 1e-3, "memo changed by the refusal: %.2e", reldiff(bn, rb, WN));
+  sia_memo_clear();
+
+  /* Wide and as ill-conditioned as the narrow one (cond ~1e11), default
+   * steps: the call refits rather than refuse, and answers as dgels. */
+  for (int i = 0; i < WM0 + WK; i++) WA[i * WN + 1] = WA[i * WN] + 1e-11 * rng_uniform();
+  memcpy(a, WA, sizeof(double) * WM0 * WN);
+  memcpy(wb, WB, sizeof(double) * WM0);
+  CHECK(cold_train(9, SIA_ROW_MAJOR, 'N', WM0, WN, 1, a, WN, wb, 1) == 0, "cold wide, cond 1e11");
+  memcpy(wb, wnow, sizeof wnow);
+  rc = incre_train_shifted(9, SIA_ROW_MAJOR, WK, WN, 1, &WA[WM0 * WN], WN, WM0 + WK, WA, WN, wb, 1);
+  CHECK(rc == 0, "ill-conditioned wide shifted retrain: %d, want the refit's 0", rc);
+  static double ref2[(WM0 + WK) * WN], rb2[WM0 + WK];
+  memcpy(ref2, WA, sizeof ref2);
+  memcpy(rb2, wnow, sizeof rb2);
+  CHECK(LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', WM0 + WK, WN, 1, ref2, WN, rb2, 1) == 0, "reference wide, cond 1e11");
+  /* cond ~1e11: QR's own error scale. */
+  CHECK(reldiff(wb, rb2, WN) <= 1e-3, "ill-conditioned wide shifted vs dgels: %.2e", reldiff(wb, rb2, WN));
   sia_memo_clear();
 }
 

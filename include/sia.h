@@ -321,11 +321,11 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * Never the costlier route: where factoring all m rows afresh costs less
  * than the passes above (small n -- the crossover is near n = 12 for
  * row-major rows and n = 6 for column-major ones --, few rows, where the
- * call's fixed work weighs, many
- * new rows, a condition number that would need several corrections, or
- * data near the ends of the floating-point range, where the corrected
- * route's narrower scaling would cost a small column its digits),
- * the call does that instead and rebuilds the memo from it: the answer is
+ * call's fixed work weighs, many new rows, a condition number that would
+ * need several corrections or leaves no hope of convergence, or data near
+ * the ends of the floating-point range, where the corrected route's
+ * narrower scaling would cost a small column its digits), the call does
+ * that instead and rebuilds the memo from it: the answer is
  * then cold_train's on a, and the call never refuses for conditioning. The
  * caller must pass in a_new the same rows that a holds for the new keys:
  * a_new is checked (NaN, Inf, dimensions) on both routes, but neither
@@ -335,12 +335,14 @@ int decre_train(int64_t model_id, int matrix_layout, char trans, int m, int n,
  * Accuracy: when the corrections converge the solution is at least as
  * accurate as dgels on all rows (measured against the exact solution for
  * cond(A) up to 1e12; docs/index-semantics.md, "Shifted targets").
- * Convergence is assured only while about cond(A)^2 * eps < 1: from
- * cond(A) of about 1e9-1e10 on the corrections usually stop shrinking (on
- * some data they still converge, and the answer is then as accurate as
- * above), and when they do, or when the step limit is reached first, the
- * call returns SIA_ECOLD and changes nothing -- cold-train the model on
- * its current rows.
+ * Convergence is assured only while about cond(A)^2 * eps < 1, but in
+ * practice reaches further (cond(A) up to about 1e9; on some data beyond).
+ * Where LAPACK's condition estimate of R puts 16*n*eps*cond^2 at 1e6 or
+ * more (cond of about 2e9-6e9 for n = 129-17), the call refits instead of
+ * trying. When the corrections taken do not converge -- they stop
+ * shrinking, or the step limit (sia_set_refine_steps) comes first -- the
+ * call returns SIA_ECOLD and changes nothing: cold-train the model on its
+ * current rows.
  *
  * [in]     model_id       ID of a memoized model.
  * [in]     matrix_layout  SIA_ROW_MAJOR or SIA_COL_MAJOR (all matrices).

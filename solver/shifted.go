@@ -24,11 +24,13 @@ import (
 // modified.
 //
 // Accuracy: when the corrections converge the answer is at least as
-// accurate as a QR solve on all rows (README, "Shifted targets"). When they
-// do not — the iteration is sure to contract only while about κ(A)²·ε < 1,
-// so from κ ≈ 1e8–1e9 on it usually stops (on some data it still
-// converges, as accurately), or the step limit is too small — the call
-// refuses with ErrCold (CodeCold) and changes nothing: cold-train the model.
+// accurate as a QR solve on all rows (README, "Shifted targets"). The
+// iteration is sure to contract only while about κ(A)²·ε < 1, in practice
+// up to κ ≈ 1e9; where the condition estimate of R puts 16·n·ε·κ̂² at 1e6
+// or more the CPU engine refits instead (device/cpu/route.go). When the
+// corrections taken do not converge — they stop shrinking, or the step
+// limit is too small — the call refuses with ErrCold (CodeCold) and
+// changes nothing: cold-train the model.
 //
 // Errors: −i for illegal argument i, numbered as in the C declaration
 // (layout 1, k 2, n 3, nrhs 4, a_new 5, lda_new 6, m 7, a 8, lda 9, b 10,

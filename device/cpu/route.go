@@ -1,6 +1,10 @@
 package cpu
 
-import "github.com/libsia/sia/device"
+import (
+	"math"
+
+	"github.com/libsia/sia/device"
+)
 
 // autoRoute is the route of a shifted-target job (j.All): its AllRoute
 // when set, otherwise RouteRefactor when refactoring all rows is predicted
@@ -46,7 +50,14 @@ func routeFor(r device.Route, n, m, k int, colMajor bool, rho float64) device.Ro
 // 0.65·f(n) (the correction is about two thirds of the pair); the number
 // of corrections is predicted from ρ̂ (Contraction): one while ρ̂ ≤ 0.05
 // (the first correction is then accepted by Csne's ρ̂ test on every model
-// measured), two up to 0.25, three beyond.
+// measured), two up to 0.25, three beyond — ρ̂ overestimates: the true
+// contraction on the models measured was 10⁴–10⁶ times smaller (Csne), so
+// corrections still converge at ρ̂ in the thousands (TestShiftedMatchesGels:
+// κ = 1e9 at n = 17, ρ̂ ≈ 3e4). From ρ̂ = csneHopeless on even that margin
+// leaves no contraction (there the test's models were refused, κ ≥ 1e10 at
+// n = 17), the call would most likely refuse after its passes, and a refit,
+// which never refuses for conditioning, is the cheaper answer: the cost is
+// +Inf.
 func csneCost(n, m, k int, colMajor bool, rho float64) float64 {
 	f := 9/float64(n) + 0.26
 	if colMajor {
@@ -58,9 +69,15 @@ func csneCost(n, m, k int, colMajor bool, rho float64) float64 {
 		steps = 1
 	case rho <= 0.25:
 		steps = 2
+	case !(rho < csneHopeless):
+		return math.Inf(1)
 	}
 	return (float64(k)+csneFixed)/float64(max(m, 1)) + f*(1+0.65*(steps-1))
 }
+
+// csneHopeless is the contraction estimate ρ̂ from which csneCost sends a
+// job to a refit (see there).
+const csneHopeless = 1e6
 
 // csneFixed is the corrected route's cost beyond its passes — the
 // condition estimate, the solves, the scans' setup: all O(n²) or less per
