@@ -102,9 +102,11 @@ enum sia_result {
    * allocating memory. (cold_train with model_id < 0 keeps no memo and
    * accepts any n and nrhs LAPACKE_dgels accepts.) */
   SIA_ETOOBIG = -1003,
-  /* decre_train refused a downdate that would lose accuracy or rank (see
-   * there). The memo is unchanged: cold-train the model on the rows that
-   * remain. */
+  /* The call refused work that would lose accuracy or rank (see each):
+   * a downdate (decre_train), a shifted re-solve whose corrections did not
+   * converge (incre_train_shifted), or a memo that cannot keep the targets'
+   * scale (see "Scaling"). The memo is unchanged: cold-train the model on
+   * its current rows. */
   SIA_ECOLD = -1004,
   /* sia_device_select: the requested training engine is not available (no
    * OpenCL loader, platform or such device, no double precision, or the

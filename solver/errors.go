@@ -23,9 +23,11 @@ const (
 	CodeInternal = -1002
 	// CodeTooBig: the problem's extents exceed MaxElements; nothing was read.
 	CodeTooBig = -1003
-	// CodeCold: a downdate (DecreTrain) was refused because it would lose
-	// accuracy or rank; the memo is unchanged; cold-train the model on the
-	// rows that remain.
+	// CodeCold: the call refused work that would lose accuracy or rank — a
+	// downdate (DecreTrain), a shifted re-solve whose corrections did not
+	// converge (IncreTrainShifted), a memo that cannot keep the targets'
+	// scale; the memo is unchanged; cold-train the model on its current
+	// rows.
 	CodeCold = -1004
 	// CodeNoDevice: the requested training engine is not available (no
 	// OpenCL loader, platform or such device, or the program failed to
@@ -143,7 +145,7 @@ func strerror(code int) string {
 	case code == CodeNoDevice:
 		return "requested training device not available"
 	case code == CodeCold:
-		return "downdate would lose accuracy: cold-train the model"
+		return "the update would lose accuracy: cold-train the model"
 	case code > 0:
 		return "matrix is rank deficient: a diagonal element of R is exactly zero"
 	}
