@@ -41,12 +41,12 @@ func (e *Engine) Grouping() (bytes, concurrent int, each device.Engine) {
 }
 
 // Run trains every job of the batch, on at most Workers goroutines. A batch
-// of one large cold job (Fresh, no downdate) with Workers ≥ 2 is split
+// of one large cold job (Fresh, no downdate, no All) with Workers ≥ 2 is split
 // across the workers instead: each factors a contiguous share of the rows
 // and one more structured update per share merges the partial factors (the
 // SIA paper's parallel QR).
 func (e *Engine) Run(jobs []*device.Job) {
-	if len(jobs) == 1 && e.Workers >= 2 && jobs[0].Fresh && !jobs[0].Downdate &&
+	if len(jobs) == 1 && e.Workers >= 2 && jobs[0].Fresh && !jobs[0].Downdate && jobs[0].All == nil &&
 		jobs[0].New.K >= 2*ParallelMinRows {
 		j := jobs[0]
 		protect(j, func() { e.runParallelCold(j, min(e.Workers, j.New.K/ParallelMinRows)) })
